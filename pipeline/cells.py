@@ -1,0 +1,325 @@
+"""From raw cells to typed values: header mapping, text form, validation (pandera) and parsing.
+
+The steps, per file:
+
+1. :func:`map_headers` finds each codebook column among the file's headers (tolerant matching,
+   aliases); a missing required column is a structural problem.
+2. :func:`text_frame` writes every mapped cell as text (date cells as ``jjjj-mm-dd``, numbers
+   without a trailing ``.0``, ``.sav`` codes as their value label), blank = ``None``.
+3. :func:`validate_text` checks the text against the codebook with one pandera schema
+   (``lazy=True``: every failure in one pass). Failures become value problems
+   (``invalid_date``, ``safety_out_of_range``, ``invalid_number``) or, for an answer label that
+   is not in the code list, a structural problem.
+4. The ``parse_*`` functions turn valid text into typed values; failed cells become blank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from pipeline.codebook import Codebook, Column, Form, normalise_header, normalise_label
+from pipeline.errors import StructuralError
+from pipeline.readers import RawTable
+
+# Rules of the data-quality table that are about one cell (see docs/definitions.md).
+RULE_INVALID_DATE = "invalid_date"
+RULE_SAFETY = "safety_out_of_range"
+RULE_NUMBER = "invalid_number"
+LABEL_CHECK = "label_not_in_code_list"  # structural, never a data-quality line
+
+SAFETY_UNKNOWN = 99
+
+_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
+
+
+@dataclass
+class MappedTable:
+    """A raw table with its columns found in the codebook."""
+
+    raw: RawTable
+    form: Form
+    positions: dict[str, int]  # codebook column -> position in the raw table
+    link: str | None  # "case_number" or "client_name" for case forms, else None
+
+    def header(self, column: str) -> str:
+        """The canonical (codebook) header of a column, as the data-quality table names it."""
+        return self.form.columns[column].header
+
+
+def map_headers(raw: RawTable, form: Form) -> MappedTable:
+    """Find every codebook column of ``form`` among the headers of ``raw``."""
+    by_key: dict[str, str] = {}
+    for column in form.columns.values():
+        for key in column.header_keys:
+            by_key.setdefault(key, column.name)
+    positions: dict[str, int] = {}
+    for position, header in enumerate(raw.headers):
+        if not header.strip():
+            continue
+        name = by_key.get(normalise_header(header))
+        if name is None:
+            continue  # a column not in the codebook is ignored
+        if name in positions:
+            first = raw.headers[positions[name]]
+            raise StructuralError(
+                raw.file,
+                f"de kolom '{form.columns[name].header}' komt twee keer voor ('{first}' en '{header}')",
+                row=1,
+                column=header,
+            )
+        positions[name] = position
+    for column in form.columns.values():
+        if column.required is True and column.name not in positions:
+            raise StructuralError(raw.file, "verplichte kolom ontbreekt", row=1, column=column.header)
+    link = None
+    if "case_number" in form.columns and form.location == "year":
+        if "case_number" in positions:
+            link = "case_number"
+        elif "client_name" in positions:
+            link = "client_name"
+        else:
+            raise StructuralError(
+                raw.file,
+                "verplichte kolom ontbreekt: het formulier heeft 'Casusnummer' noch 'Naam cliënt'",
+                row=1,
+                column="Casusnummer",
+            )
+    return MappedTable(raw=raw, form=form, positions=positions, link=link)
+
+
+# --------------------------------------------------------------------------- text form
+
+
+def _number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat") and hasattr(value, "year"):
+        return value.isoformat()[:10]
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _number_text(float(value) if isinstance(value, (float, np.floating)) else int(value))
+    return str(value)
+
+
+def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.Series:
+    """Every cell of one mapped column as text (``None`` = blank)."""
+    position = mapped.positions[column.name]
+    values = mapped.raw.cells[position]
+    labelled = column.type in ("code", "yes_no")
+    if mapped.raw.format == "sav" and labelled:
+        labels = mapped.raw.value_labels.get(position)
+        if labels is None and column.type == "yes_no":
+            labels = {float(k): v for k, v in codebook.yes_no_sav_codes.items()}
+        if labels:
+            def label_of(value: object) -> str | None:
+                if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                    return labels.get(float(value), _number_text(float(value)))
+                return _cell_text(value)
+
+            return values.map(label_of).astype(object)
+    if values.map(type).eq(str).all():
+        return values.astype(object)
+    return values.map(_cell_text).astype(object)
+
+
+def text_frame(mapped: MappedTable, codebook: Codebook) -> pd.DataFrame:
+    """The mapped columns as text; absent optional columns are all blank."""
+    out = {}
+    n = len(mapped.raw)
+    for name, column in mapped.form.columns.items():
+        if name in mapped.positions:
+            out[name] = column_text(mapped, column, codebook).reset_index(drop=True)
+        else:
+            out[name] = pd.Series([None] * n, dtype=object)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n)).astype(object)
+    return frame.where(frame.notna(), None)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Dates from text ``dd-mm-jjjj``, ``d-m-jjjj`` or ``jjjj-mm-dd`` (date cells arrive as the latter).
+
+    Anything else, and a text that is not a real calendar date (``31-02-2020``), gives NaT.
+    """
+    text = text.astype(object)
+    as_str = text.where(text.notna(), "").astype(str)
+    dmy = as_str.str.extract(_DMY)
+    ymd = as_str.str.extract(_YMD)
+    iso = pd.Series(None, index=text.index, dtype=object)
+    has_dmy = dmy[0].notna()
+    iso[has_dmy] = dmy.loc[has_dmy, 2] + "-" + dmy.loc[has_dmy, 1].str.zfill(2) + "-" + dmy.loc[has_dmy, 0].str.zfill(2)
+    has_ymd = ymd[0].notna()
+    iso[has_ymd] = ymd.loc[has_ymd, 0] + "-" + ymd.loc[has_ymd, 1] + "-" + ymd.loc[has_ymd, 2]
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers from text with a decimal comma (or point); anything else gives NA."""
+    text = text.astype(object)
+    as_str = text.where(text.notna(), "").astype(str)
+    ok = as_str.str.match(_NUMBER)
+    values = pd.to_numeric(as_str.where(ok, None).str.replace(",", ".", regex=False), errors="coerce")
+    return values.astype("Float64")
+
+
+def valid_dates(text: pd.Series) -> pd.Series:
+    return text.isna() | parse_dates(text).notna()
+
+
+def valid_safety(text: pd.Series) -> pd.Series:
+    """A safety score: a whole number 0-10, or 99 (= unknown)."""
+    values = parse_numbers(text)
+    whole = (values % 1 == 0).fillna(False)
+    ok = whole & (values.between(0, 10) | (values == SAFETY_UNKNOWN)).fillna(False)
+    return (text.isna() | ok).astype(bool)
+
+
+def valid_numbers(text: pd.Series, column: Column) -> pd.Series:
+    """A number within the codebook's range; ``integer`` columns also whole."""
+    values = parse_numbers(text)
+    ok = values.notna()
+    if column.type == "integer":
+        ok &= (values % 1 == 0).fillna(False)
+    if column.min is not None:
+        ok &= (values >= column.min).fillna(False)
+    if column.max is not None:
+        ok &= (values <= column.max).fillna(False)
+    return (text.isna() | ok.fillna(False)).astype(bool)
+
+
+def code_lookup(codebook: Codebook, column: Column) -> dict[str, str]:
+    return codebook.code_lists["yes_no" if column.type == "yes_no" else column.code_list].lookup
+
+
+def valid_labels(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    keys = text.dropna().map(normalise_label)
+    ok = pd.Series(True, index=text.index)
+    ok[keys.index] = keys.isin(lookup.keys())
+    return ok
+
+
+def split_multi(text: pd.Series) -> pd.Series:
+    """One row per named part of a multi-select cell (index = the cell's row), normalised.
+
+    Split on ``;``; empty parts (a trailing or doubled ``;``) are ignored.
+    """
+    parts = text.dropna().astype(str).str.split(";").explode()
+    parts = parts.map(normalise_label)
+    return parts[parts != ""]
+
+
+def valid_multi(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    parts = split_multi(text)
+    bad_rows = parts.index[~parts.isin(lookup.keys())]
+    ok = pd.Series(True, index=text.index)
+    ok[ok.index.isin(bad_rows)] = False
+    return ok
+
+
+def parse_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """Label → code key; blank and missing labels (``Onbekend``) give NA."""
+    codes = text.map(lambda v: None if v is None else lookup.get(normalise_label(v)), na_action="ignore")
+    codes = codes.where(codes.notna() & (codes != ""), None)
+    return codes.astype("string")
+
+
+def parse_multi(text: pd.Series, lookup: dict[str, str], codes: list[str]) -> pd.DataFrame:
+    """A bool column per code: does the cell name it? (a label named twice counts once)."""
+    parts = split_multi(text).map(lookup)
+    out = pd.DataFrame(False, index=text.index, columns=codes)
+    if len(parts):
+        named = pd.crosstab(parts.index, parts.values).astype(bool)
+        for code in named.columns:
+            if code in out.columns:
+                out.loc[named.index, code] = named[code].to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _checks(column: Column, codebook: Codebook) -> list[pa.Check]:
+    if column.type == "date":
+        return [pa.Check(valid_dates, name=RULE_INVALID_DATE)]
+    if column.type == "safety":
+        return [pa.Check(valid_safety, name=RULE_SAFETY)]
+    if column.type in ("integer", "number"):
+        return [pa.Check(lambda s, c=column: valid_numbers(s, c), name=RULE_NUMBER)]
+    if column.type in ("code", "yes_no"):
+        lookup = code_lookup(codebook, column)
+        return [pa.Check(lambda s, lk=lookup: valid_labels(s, lk), name=LABEL_CHECK)]
+    if column.type == "multi":
+        lookup = code_lookup(codebook, column)
+        return [pa.Check(lambda s, lk=lookup: valid_multi(s, lk), name=LABEL_CHECK)]
+    return []
+
+
+def text_schema(form: Form, codebook: Codebook) -> pa.DataFrameSchema:
+    """The pandera schema of a form's text frame: every rule of the codebook, nullable."""
+    return pa.DataFrameSchema(
+        {name: pa.Column(object, checks=_checks(col, codebook), nullable=True) for name, col in form.columns.items()},
+        strict=False,
+        coerce=False,
+    )
+
+
+def validate_text(frame: pd.DataFrame, form: Form, codebook: Codebook) -> pd.DataFrame:
+    """All check failures of a text frame, one row per failing cell: ``index``, ``column``, ``check``."""
+    try:
+        text_schema(form, codebook).validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna() & cases["column"].isin(form.columns.keys())]
+        out = pd.DataFrame(
+            {
+                "index": cases["index"].astype(int).to_numpy(),
+                "column": cases["column"].astype(str).to_numpy(),
+                "check": cases["check"].astype(str).to_numpy(),
+            }
+        )
+        return out.drop_duplicates().sort_values(["index", "column"]).reset_index(drop=True)
+    return pd.DataFrame({"index": pd.Series(dtype=int), "column": pd.Series(dtype=str), "check": pd.Series(dtype=str)})
+
+
+def raise_label_errors(failures: pd.DataFrame, mapped: MappedTable, text: pd.DataFrame, codebook: Codebook) -> None:
+    """An answer label that is not in the code list stops the run (no silent "Anders")."""
+    labels = failures[failures["check"] == LABEL_CHECK]
+    if labels.empty:
+        return
+    order = {name: i for i, name in enumerate(mapped.form.columns)}
+    labels = labels.assign(order=labels["column"].map(order)).sort_values(["index", "order"])
+    first = labels.iloc[0]
+    column = mapped.form.columns[first["column"]]
+    value = text.at[int(first["index"]), column.name]
+    lookup = code_lookup(codebook, column)
+    if column.type == "multi":
+        unknown = [p.strip() for p in str(value).split(";") if p.strip() and normalise_label(p) not in lookup]
+        shown = "; ".join(unknown)
+    else:
+        shown = str(value)
+    known = ", ".join(codebook.code_lists["yes_no" if column.type == "yes_no" else column.code_list].labels.values())
+    more = f" (en nog {len(labels) - 1} andere cel(len) met een onbekend antwoord)" if len(labels) > 1 else ""
+    raise StructuralError(
+        mapped.raw.file,
+        f"antwoord '{shown[:60]}' staat niet in de codelijst ({known}); voeg het toe aan pipeline/codebook.yaml "
+        f"als het een variant is{more}",
+        row=int(mapped.raw.rows[int(first["index"])]),
+        column=mapped.raw.headers[mapped.positions[column.name]],
+    )

@@ -1,0 +1,169 @@
+"""From processed exports to the clean tables (pseudonymised, redacted, derived).
+
+No direct identifier leaves this module: case numbers and expert names become keyed
+pseudonyms, client names are used for linking only, birth dates only to compute the age at the
+expert's start, and free text is redacted (see :mod:`pipeline.redact`). The casuslijst's
+``Opmerkingen`` are not stored at all: no indicator uses them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.cells import code_lookup, parse_multi
+from pipeline.codebook import Codebook, Form
+from pipeline.definitions import derive_case_fields
+from pipeline.ingest import KEPT, ParsedFile, Processed, flow_table
+from pipeline.load import CleanData
+from pipeline.pseudonym import PseudonymKey, pseudonymise
+from pipeline.redact import Redactor
+
+# Clean table name of each year form.
+FORM_TABLES = {
+    "startformulier": "start_forms",
+    "contactformulier": "contact_forms",
+    "eindformulier": "end_forms",
+    "clientervaring": "client_survey",
+    "niet_casus_contacten": "noncase_contacts",
+}
+PROVENANCE = ["source_file", "source_row", "year_folder"]
+TEMPORARY_COLUMNS = ["birth_date"]  # used in memory to derive the age, never written
+
+
+@dataclass
+class CleanResult:
+    clean: CleanData
+    data_quality: pd.DataFrame
+    flow: pd.DataFrame
+    manifest: dict
+    forms_unlinked: int
+
+
+def make_redactor(processed: Processed) -> Redactor:
+    """A redactor that knows every name and case number in this run's exports."""
+    names: list[object] = []
+    numbers: list[object] = []
+    for parsed in [processed.caselist, *processed.forms]:
+        for name, column in parsed.mapped.form.columns.items():
+            if column.type == "name":
+                names.extend(parsed.text[name].dropna().unique())
+            elif column.type == "case_number":
+                numbers.extend(parsed.text[name].dropna().unique())
+    return Redactor(names=names, case_numbers=numbers)
+
+
+def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> dict:
+    """The clean columns of one form file's kept rows, driven by the codebook's column types."""
+    form: Form = parsed.mapped.form
+    values = parsed.values.loc[rows]
+    text = parsed.text.loc[rows]
+    out: dict[str, pd.Series | np.ndarray] = {}
+    for name, column in form.columns.items():
+        if column.type in ("case_number",) or name == "client_name":
+            continue  # identifiers: used for linking only
+        if column.type == "name":
+            out[f"{name}_id"] = pseudonymise(key, "expert", values[name])
+        elif column.type == "multi":
+            codes = codebook.codes(column.code_list)
+            flags = parse_multi(text[name], code_lookup(codebook, column), codes)
+            for code in codes:
+                out[f"{column.prefix}{code}"] = flags[code].astype(bool)
+            out[f"{name}_n"] = flags.sum(axis=1).astype(int)
+            if column.required is not True:
+                out[f"{name}_asked"] = pd.Series(name in parsed.mapped.positions, index=rows, dtype=bool)
+        elif column.type == "text":
+            out[name] = redactor.redact_series(text[name])
+        elif column.type == "code":
+            out[name] = values[name].astype("string")
+        else:
+            out[name] = values[name]
+    return out
+
+
+def form_table(files: list[ParsedFile], form: Form, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> pd.DataFrame:
+    """All kept rows of one form over the years, in file order (casuslijst positions → case_id)."""
+    frames = []
+    for parsed in files:
+        kept = parsed.status.index[parsed.status == KEPT]
+        columns: dict = {}
+        if form.is_case_form:
+            columns["case_id"] = parsed.case_pos.loc[kept].map(case_ids).astype("string")
+        columns["source_file"] = pd.Series(parsed.export.rel, index=kept, dtype="string")
+        columns["source_row"] = pd.Series(parsed.rows[kept.to_numpy()], index=kept, dtype="int64")
+        columns["year_folder"] = pd.Series(parsed.export.year or "", index=kept, dtype="string")
+        columns.update(_form_columns(parsed, kept, key, redactor, codebook))
+        frames.append(pd.DataFrame(columns, index=kept))
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    # No file of this form at all: an empty table with the same columns and types.
+    empty = _empty_parsed(form, codebook)
+    return form_table([empty], form, case_ids, key, redactor, codebook) if empty is not None else pd.DataFrame()
+
+
+def _empty_parsed(form: Form, codebook: Codebook) -> ParsedFile:
+    from pipeline.cells import MappedTable
+    from pipeline.exports import ExportFile
+    from pipeline.ingest import _parse_values
+    from pipeline.readers import RawTable
+
+    headers = [c.header for c in form.columns.values()]
+    raw = RawTable(file="", format="csv", headers=headers, cells=pd.DataFrame({i: [] for i in range(len(headers))}, dtype=object), rows=np.array([], dtype=int))
+    mapped = MappedTable(raw=raw, form=form, positions={n: i for i, n in enumerate(form.columns)}, link="case_number" if form.is_case_form else None)
+    text = pd.DataFrame({n: pd.Series([], dtype=object) for n in form.columns})
+    failures = pd.DataFrame({"index": pd.Series(dtype=int), "column": pd.Series(dtype=str), "check": pd.Series(dtype=str)})
+    values = _parse_values(mapped, text, failures, codebook)
+    export = ExportFile(form.name, None, Path(), "")  # no file behind it
+    return ParsedFile(export, mapped, text, values, raw.rows, pd.Series([], dtype=object), failures, pd.Series([], dtype="Int64"))
+
+
+def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:
+    """Pseudonymise, redact and derive: every clean table of docs/clean-data.md."""
+    codebook = processed.codebook
+    caselist = processed.caselist
+    kept = caselist.status.index[caselist.status == KEPT]
+    v = caselist.values.loc[kept]
+    cases = pd.DataFrame(
+        {
+            "case_id": pseudonymise(key, "case", v["case_number"]),
+            "team": v["team"].astype("string"),
+            "target": v["target"].astype("string"),
+            "expert_1_id": pseudonymise(key, "expert", v["expert_1"]),
+            "expert_2_id": pseudonymise(key, "expert", v["expert_2"]),
+            "professional_start": v["professional_start"],
+            "professional_end": v["professional_end"],
+            "expert_start": v["expert_start"],
+            "expert_end": v["expert_end"],
+            "aftercare_end": v["aftercare_end"],
+        },
+        index=kept,
+    )
+    case_ids = cases["case_id"]
+    redactor = make_redactor(processed)
+    tables = {}
+    for form_name, table_name in FORM_TABLES.items():
+        form = codebook.forms[form_name]
+        tables[table_name] = form_table(processed.files_of(form_name), form, case_ids, key, redactor, codebook)
+    derived = derive_case_fields(
+        cases.reset_index(drop=True),
+        tables["start_forms"],
+        tables["contact_forms"],
+        tables["end_forms"],
+        tables["client_survey"],
+        processed.peildatum,
+    )
+    tables["start_forms"] = tables["start_forms"].drop(columns=TEMPORARY_COLUMNS)
+    analysed_ids = set(derived.loc[derived["analysed"], "case_id"])
+    analysed_positions = kept[cases["case_id"].isin(analysed_ids).to_numpy()].to_numpy()
+    flow = flow_table(processed, analysed_positions)
+    forms_unlinked = int((processed.data_quality["rule"] == "unknown_case").sum())
+    clean = CleanData(cases=derived, **tables)
+    return CleanResult(clean, processed.data_quality, flow, processed.manifest, forms_unlinked)
+
+
+def peildatum_of(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

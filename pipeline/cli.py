@@ -1,0 +1,204 @@
+"""Command line: ``python -m pipeline <command>`` (also installed as ``cirkel``).
+
+Every stage of ``dvc.yaml`` is a command here; ``--help`` on each says what it reads and writes.
+Problems in the exports or the settings end with one message on stderr and a non-zero exit
+code (1: a structural problem in the exports; 2: settings, key or paths), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pipeline.errors import ConfigurationError, StructuralError
+
+log = logging.getLogger("pipeline")
+
+EXIT_STRUCTURAL = 1
+EXIT_CONFIGURATION = 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen datum jjjj-mm-dd") from exc
+
+
+def _params():
+    from pipeline.params import load_params
+
+    return load_params()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipeline.paths import CLEAN_DIR
+    from pipeline.stages import run_ingest
+
+    params = _params()
+    raw_dir = Path(args.raw_dir) if args.raw_dir else params.raw_dir
+    peildatum = args.peildatum or params.peildatum
+    run_ingest(raw_dir, peildatum, Path(args.out) if args.out else CLEAN_DIR)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import validate_exports
+
+    peildatum = args.peildatum or _params().peildatum
+    print(validate_exports(Path(args.raw_dir), peildatum))
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from pipeline.stages import run_indicators
+
+    params = _params()
+    run_indicators(params.peildatum, params.min_group_n)
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from pipeline.figures import run_figures
+
+    run_figures()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import run_report
+
+    run_report(engine=args.engine)
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from pipeline.demo import parse_years, write_demo_export
+
+    years = parse_years(args.years)
+    summary = write_demo_export(Path(args.out_dir), seed=args.seed, years=years, scale=args.scale)
+    log.info("demo-data: %d casussen, %d bestanden → %s", summary.n_cases, len(summary.files), args.out_dir)
+    return 0
+
+
+def cmd_make_key(args: argparse.Namespace) -> int:
+    from pipeline.pseudonym import make_key_file
+
+    path = make_key_file(Path(args.file) if args.file else None, overwrite=args.force)
+    print(f"Nieuwe pseudonimiseringssleutel geschreven naar {path} (alleen leesbaar voor u).")
+    print("Bewaar hem buiten git en maak een reservekopie: zonder dezelfde sleutel krijgen casussen volgend jaar andere pseudoniemen.")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description=(
+            "Evaluatiepijplijn De Cirkel is Rond: registratie-exports → schone, gepseudonimiseerde data → "
+            "indicatoren → figuren → rapport. Normaal draait u alles met `dvc repro`; deze commando's zijn de stappen."
+        ),
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="alleen fouten tonen")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str, description: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=description)
+        p.set_defaults(func=func)
+        return p
+
+    p = add(
+        "ingest",
+        cmd_ingest,
+        "exports inlezen, controleren, koppelen, pseudonimiseren → data/clean/",
+        "Leest de exports in raw_dir (params.yaml), controleert ze tegen het codeboek, koppelt formulieren aan "
+        "casussen, pseudonimiseert en schrijft data/clean/ (parquet-tabellen, cases.sav, data_quality.csv, flow.csv, "
+        "manifest.json). Een structureel probleem stopt de run zonder iets te vervangen.",
+    )
+    p.add_argument("--raw-dir", help="exportmap (standaard: raw_dir uit params.yaml)")
+    p.add_argument("--peildatum", type=_date, help="peildatum jjjj-mm-dd (standaard: uit params.yaml)")
+    p.add_argument("--out", help="uitvoermap (standaard: data/clean)")
+
+    p = add(
+        "validate",
+        cmd_validate,
+        "een exportmap controleren zonder iets te schrijven",
+        "Leest en controleert een exportmap zoals ingest dat doet, maar schrijft niets: toont per bestand hoeveel "
+        "rijen zijn gelezen en wat ermee gebeurt, en het aantal waardeproblemen per regel. Exitcode 0 als er geen "
+        "structureel probleem is, 1 met de melding (bestand, rij, kolom) als dat er wel is. Voor de datamanager, "
+        "vóór het aanleveren.",
+    )
+    p.add_argument("raw_dir", help="de exportmap (met casuslijst en jaarmappen)")
+    p.add_argument("--peildatum", type=_date, help="peildatum jjjj-mm-dd (standaard: uit params.yaml)")
+
+    add(
+        "indicators",
+        cmd_indicators,
+        "indicatoren per kennisvraag → data/indicators/",
+        "Berekent uit data/clean/ alle indicatoren (tabellen in data/indicators/tables/) en de kerncijfers "
+        "(data/indicators/kerncijfers.json, de DVC-metrics).",
+    )
+    add("figures", cmd_figures, "figuren voor het rapport → report/figures/", "Maakt de figuren (SVG en PNG) uit de indicatortabellen.")
+    p = add(
+        "report",
+        cmd_report,
+        "het rapport → report/report.html en report.pdf",
+        "Schrijft report/report.qmd uit de sjablonen en indicatoren en rendert het naar HTML en PDF: met Quarto als "
+        "die op PATH staat, anders met pandoc en Typst.",
+    )
+    p.add_argument("--engine", choices=["auto", "quarto", "pandoc"], default="auto", help="renderer (standaard: auto)")
+
+    p = add(
+        "demo-data",
+        cmd_demo_data,
+        "synthetische exportmap maken (voor demo, tests en benchmark)",
+        "Schrijft een volledige, synthetische exportmap in het formaat van het exportcontract: meerdere jaren, alle "
+        "formulieren en formaten (xlsx, csv, sav), met realistische rommel en een paar waardeproblemen.",
+    )
+    p.add_argument("out_dir", help="doelmap")
+    p.add_argument("--seed", type=int, default=20210101, help="startwaarde van de toevalsgenerator (standaard 20210101)")
+    p.add_argument("--years", default="2018-2020", help="jaren, bv. 2018-2020 of 2018,2019,2021 (standaard 2018-2020)")
+    p.add_argument("--scale", type=float, default=1.0, help="vermenigvuldigt het aantal casussen (standaard 1)")
+
+    p = add(
+        "make-key",
+        cmd_make_key,
+        "een nieuwe pseudonimiseringssleutel maken",
+        "Maakt een nieuwe geheime sleutel voor de pseudoniemen (HMAC-SHA256) en schrijft die naar "
+        "~/.config/cirkel/pseudonym.key (of --file), buiten git. Gebruik elk jaar dezelfde sleutel.",
+    )
+    p.add_argument("--file", help="pad van het sleutelbestand")
+    p.add_argument("--force", action="store_true", help="een bestaand sleutelbestand overschrijven")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="[%(name)s] %(message)s",
+        stream=sys.stderr,
+    )
+    started = time.perf_counter()
+    log.info("%s: gestart", args.command)
+    try:
+        code = args.func(args)
+    except StructuralError as exc:
+        print(f"FOUT: {exc}", file=sys.stderr)
+        return EXIT_STRUCTURAL
+    except ConfigurationError as exc:
+        print(f"FOUT: {exc}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    log.info("%s: klaar in %.1f s", args.command, time.perf_counter() - started)
+    return code

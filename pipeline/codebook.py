@@ -1,0 +1,202 @@
+"""The codebook: the machine-readable copy of the export contract (``codebook.yaml``).
+
+Everything that names a column, an answer label or a code lives in the YAML file; this module
+only loads it and offers lookups: header normalisation and matching, label → code maps and the
+Dutch labels for the report and the SPSS export.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+FIELD_TYPES = {
+    "case_number",
+    "name",
+    "date",
+    "code",
+    "multi",
+    "yes_no",
+    "integer",
+    "number",
+    "safety",
+    "text",
+}
+
+
+def strip_diacritics(text: str) -> str:
+    """Unicode NFKD decomposition with the combining marks removed (``Zoë`` → ``Zoe``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_header(header: object) -> str:
+    """Header key for tolerant matching.
+
+    Case, surrounding spaces, a trailing ``:``, runs of spaces and diacritics
+    (``cliënt`` / ``client``) do not matter.
+    """
+    text = strip_diacritics(str(header)).casefold().strip()
+    text = text.rstrip(":").strip()
+    return _SPACES.sub(" ", text)
+
+
+def normalise_label(label: object) -> str:
+    """Answer-label key: trimmed, runs of spaces collapsed, without regard to case."""
+    return _SPACES.sub(" ", str(label).strip()).casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a form as the codebook describes it."""
+
+    name: str
+    header: str
+    type: str
+    required: bool | str
+    label_nl: str
+    aliases: tuple[str, ...] = ()
+    code_list: str | None = None
+    min: float | None = None
+    max: float | None = None
+    since: int | None = None
+    prefix: str | None = None  # multi-select: prefix of the one-bool-per-code columns
+
+    @property
+    def header_keys(self) -> tuple[str, ...]:
+        return tuple(normalise_header(h) for h in (self.header, *self.aliases))
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A list of answer codes with their canonical Dutch labels and the variants seen in exports."""
+
+    name: str
+    label_nl: str
+    labels: dict[str, str]  # code -> canonical label
+    short: dict[str, str]  # code -> short label for tables (falls back to label)
+    variants: dict[str, tuple[str, ...]]
+    missing_labels: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.labels)
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        """Normalised label (canonical or variant) → code; missing labels map to ``""``."""
+        table: dict[str, str] = {}
+        for code, label in self.labels.items():
+            table[normalise_label(label)] = code
+            for variant in self.variants.get(code, ()):
+                table[normalise_label(variant)] = code
+        for label in self.missing_labels:
+            table[normalise_label(label)] = ""
+        return table
+
+
+@dataclass(frozen=True)
+class Form:
+    """One export file kind (casuslijst or a registration form)."""
+
+    name: str
+    label_nl: str
+    location: str  # "root" or "year"
+    date_column: str | None
+    one_per_case: bool
+    columns: dict[str, Column] = field(default_factory=dict)
+
+    @property
+    def is_case_form(self) -> bool:
+        """Start, contact and end forms and clientervaring: rows that belong to a case."""
+        return self.location == "year" and "case_number" in self.columns
+
+
+@dataclass(frozen=True)
+class Codebook:
+    version: int
+    forms: dict[str, Form]
+    code_lists: dict[str, CodeList]
+    yes_no_sav_codes: dict[int, str]
+
+    def codes(self, code_list: str) -> list[str]:
+        return self.code_lists[code_list].codes
+
+    def label(self, code_list: str, code: str, short: bool = False) -> str:
+        cl = self.code_lists[code_list]
+        if short:
+            return cl.short.get(code, cl.labels[code])
+        return cl.labels[code]
+
+
+def _column(name: str, spec: dict[str, Any]) -> Column:
+    if spec["type"] not in FIELD_TYPES:
+        raise ValueError(f"codebook: column {name} has unknown type {spec['type']!r}")
+    return Column(
+        name=name,
+        header=spec["header"],
+        type=spec["type"],
+        required=spec.get("required", False),
+        label_nl=spec.get("label_nl", spec["header"]),
+        aliases=tuple(spec.get("aliases", ())),
+        code_list=spec.get("code_list"),
+        min=spec.get("min"),
+        max=spec.get("max"),
+        since=spec.get("since"),
+        prefix=spec.get("prefix", f"{name}_" if spec["type"] == "multi" else None),
+    )
+
+
+def parse_codebook(data: dict[str, Any]) -> Codebook:
+    """Build a :class:`Codebook` from the parsed YAML mapping."""
+    code_lists = {}
+    for name, spec in data["code_lists"].items():
+        codes = spec["codes"]
+        code_lists[name] = CodeList(
+            name=name,
+            label_nl=spec.get("label_nl", name),
+            labels={str(c): v["label"] for c, v in codes.items()},
+            short={str(c): v["short"] for c, v in codes.items() if "short" in v},
+            variants={str(c): tuple(v.get("variants", ())) for c, v in codes.items()},
+            missing_labels=tuple(spec.get("missing_labels", ())),
+        )
+    forms = {}
+    for name, spec in data["forms"].items():
+        columns = {c: _column(c, s) for c, s in spec["columns"].items()}
+        for col in columns.values():
+            if col.code_list and col.code_list not in code_lists:
+                raise ValueError(f"codebook: {name}.{col.name} names unknown code list {col.code_list}")
+        forms[name] = Form(
+            name=name,
+            label_nl=spec.get("label_nl", name),
+            location=spec["location"],
+            date_column=spec.get("date_column"),
+            one_per_case=bool(spec.get("one_per_case", False)),
+            columns=columns,
+        )
+    return Codebook(
+        version=int(data.get("version", 1)),
+        forms=forms,
+        code_lists=code_lists,
+        yes_no_sav_codes={int(k): str(v) for k, v in data.get("yes_no_sav_codes", {}).items()},
+    )
+
+
+@lru_cache(maxsize=4)
+def load_codebook(path: str | None = None) -> Codebook:
+    """Load the codebook shipped with the package (or the YAML file at ``path``)."""
+    if path is None:
+        text = resources.files("pipeline").joinpath("codebook.yaml").read_text(encoding="utf-8")
+    else:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    return parse_codebook(yaml.safe_load(text))

@@ -1,0 +1,418 @@
+"""The ingest stage: raw exports → validated, linked, pseudonymised clean tables.
+
+``process_exports`` reads and checks every file and applies the value-problem rules of the
+export contract, in the contract's order:
+
+1. cell rules (``invalid_date``, ``safety_out_of_range``, and ``invalid_number`` for the other
+   numbers) on every row that is not a ``duplicate_row``: the cell is set blank, the row kept;
+2. row rules, each row dropped by the first that applies: ``duplicate_row`` (the later copy of
+   an exact duplicate), ``unknown_case`` (links to no listed case), ``after_peildatum`` (the
+   form's own date on/after peildatum), ``second_form`` (a case's second start or end form; the
+   earliest filled in stays, blank date last, then lower year folder, then lower row).
+
+Structural problems raise :class:`~pipeline.errors.StructuralError` before anything is written.
+``build_clean_tables`` then pseudonymises, redacts and derives the case table; ``write_clean``
+replaces ``data/clean`` as a whole, atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import atomic
+from pipeline.cells import (
+    LABEL_CHECK,
+    RULE_INVALID_DATE,
+    RULE_NUMBER,
+    RULE_SAFETY,
+    SAFETY_UNKNOWN,
+    MappedTable,
+    code_lookup,
+    map_headers,
+    parse_codes,
+    parse_dates,
+    parse_multi,
+    parse_numbers,
+    raise_label_errors,
+    split_multi,
+    text_frame,
+    validate_text,
+)
+from pipeline.codebook import Codebook, load_codebook
+from pipeline.errors import StructuralError
+from pipeline.exports import ExportFile, discover
+from pipeline.link import link_keys, normalise_case_numbers, normalise_names
+from pipeline.pseudonym import PseudonymKey, pseudonymise
+from pipeline.readers import read_table
+from pipeline.redact import Redactor
+
+log = logging.getLogger("pipeline.ingest")
+
+KEPT = "kept"
+ROW_RULES = ("duplicate_row", "unknown_case", "after_peildatum", "second_form")
+CASE_RULES = ("end_before_start", "expert_before_professional")
+ACTIONS = {
+    RULE_INVALID_DATE: "cel leeggemaakt, rij behouden",
+    RULE_SAFETY: "cel leeggemaakt, rij behouden",
+    RULE_NUMBER: "cel leeggemaakt, rij behouden",
+    "duplicate_row": "latere kopie verwijderd",
+    "unknown_case": "rij verwijderd (niet gekoppeld)",
+    "after_peildatum": "rij verwijderd (na peildatum)",
+    "second_form": "rij verwijderd (eerder formulier behouden)",
+    "end_before_start": "datums behouden, duur over dit paar weggelaten",
+    "expert_before_professional": "datums behouden, dagen tot inzet weggelaten",
+}
+DQ_COLUMNS = ["file", "row", "column", "rule", "action"]
+FLOW_COLUMNS = ["file", "form", "rows_read", "kept", "excluded", *ROW_RULES]
+
+
+@dataclass
+class ParsedFile:
+    """One export file after reading, validation and parsing (before the row rules)."""
+
+    export: ExportFile
+    mapped: MappedTable
+    text: pd.DataFrame  # codebook columns as text
+    values: pd.DataFrame  # codebook columns parsed (multi and text stay text)
+    rows: np.ndarray  # spreadsheet row numbers
+    status: pd.Series  # KEPT or the row rule that dropped the row
+    cell_problems: pd.DataFrame  # index, column, check (cells set blank)
+    case_pos: pd.Series | None = None  # linked position in the case list (case forms)
+
+    @property
+    def form(self) -> str:
+        return self.export.form
+
+
+@dataclass
+class Processed:
+    """Everything ``process_exports`` learned from a raw folder."""
+
+    raw_dir: Path
+    peildatum: dt.date
+    codebook: Codebook
+    caselist: ParsedFile
+    forms: list[ParsedFile]
+    data_quality: pd.DataFrame
+    flow: pd.DataFrame
+    manifest: dict = field(default_factory=dict)
+
+    def files_of(self, form: str) -> list[ParsedFile]:
+        return [f for f in self.forms if f.form == form]
+
+
+# --------------------------------------------------------------------------- per file
+
+
+def _duplicate_key(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """What two rows must share to be exact duplicates: every column, compared as read values.
+
+    Text is trimmed; dates, numbers and codes are compared as parsed values (``5-1-2020`` =
+    ``05-01-2020``); a cell that does not parse is compared as its text; blank = blank.
+    Columns that the codebook does not know are compared as their trimmed text.
+    """
+    key = {}
+    by_position = {pos: name for name, pos in mapped.positions.items()}
+    for position in range(len(mapped.raw.headers)):
+        name = by_position.get(position)
+        if name is None:
+            raw = mapped.raw.cells[position]
+            key[f"_raw{position}"] = raw.map(lambda v: None if v is None else str(v)).astype(object)
+            continue
+        column = mapped.form.columns[name]
+        shown = text[name]
+        if column.type in ("date", "safety", "integer", "number", "code", "yes_no"):
+            parsed = values[name].astype(object).where(values[name].notna(), None)
+            as_text = parsed.map(lambda v: None if v is None else f"={v}")
+            key[name] = as_text.where(as_text.notna(), shown)
+        elif column.type == "multi":
+            parts = split_multi(shown)
+            joined = parts.groupby(level=0).agg(lambda p: ";".join(sorted(set(p))))
+            key[name] = joined.reindex(shown.index)
+        elif column.type == "case_number":
+            key[name] = values[name]
+        else:
+            key[name] = shown
+    frame = pd.DataFrame(key, index=text.index)
+    return frame.astype(object).where(frame.notna(), "\x00")
+
+
+def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Typed values for every codebook column; cells that failed a check become blank."""
+    out = {}
+    for name, column in mapped.form.columns.items():
+        cells = text[name]
+        failed = failures.loc[failures["column"] == name, "index"].to_numpy()
+        if len(failed):
+            cells = cells.copy()
+            cells.iloc[failed] = None
+        if column.type == "date":
+            out[name] = parse_dates(cells)
+        elif column.type == "safety":
+            numbers = parse_numbers(cells)
+            out[name] = numbers.where(numbers != SAFETY_UNKNOWN).astype("Int64")
+        elif column.type == "integer":
+            out[name] = parse_numbers(cells).astype("Int64")
+        elif column.type == "number":
+            out[name] = parse_numbers(cells)
+        elif column.type == "code":
+            out[name] = parse_codes(cells, code_lookup(codebook, column))
+        elif column.type == "yes_no":
+            codes = parse_codes(cells, code_lookup(codebook, column))
+            out[name] = codes.map({"yes": True, "no": False}).astype("boolean")
+        elif column.type == "case_number":
+            out[name] = normalise_case_numbers(cells)
+        elif column.type == "name":
+            out[name] = normalise_names(cells)
+        else:  # multi and text stay text here
+            out[name] = cells
+    return pd.DataFrame(out, index=text.index)
+
+
+def parse_file(export: ExportFile, codebook: Codebook) -> ParsedFile:
+    """Read, map, validate and parse one file; mark exact duplicates."""
+    raw = read_table(export.path, export.rel)
+    form = codebook.forms[export.form]
+    mapped = map_headers(raw, form)
+    text = text_frame(mapped, codebook)
+    failures = validate_text(text, form, codebook)
+    raise_label_errors(failures, mapped, text, codebook)
+    cell_problems = failures[failures["check"] != LABEL_CHECK].reset_index(drop=True)
+    values = _parse_values(mapped, text, cell_problems, codebook)
+    duplicate = _duplicate_key(mapped, text, values, codebook).duplicated(keep="first")
+    status = pd.Series(np.where(duplicate, "duplicate_row", KEPT), index=text.index, dtype=object)
+    return ParsedFile(export, mapped, text, values, raw.rows, status, cell_problems)
+
+
+# --------------------------------------------------------------------------- rules across files
+
+
+def _check_caselist(caselist: ParsedFile) -> None:
+    """Every listed case has a case number, and a case number is listed once."""
+    kept = caselist.status == KEPT
+    numbers = caselist.values["case_number"]
+    header = caselist.mapped.raw.headers[caselist.mapped.positions["case_number"]]
+    blank = kept & numbers.isna()
+    if blank.any():
+        i = int(np.flatnonzero(blank.to_numpy())[0])
+        raise StructuralError(caselist.export.rel, "casus zonder casusnummer", row=int(caselist.rows[i]), column=header)
+    kept_numbers = numbers[kept]
+    later = kept_numbers[kept_numbers.duplicated(keep="first")]
+    if len(later):
+        i = int(later.index[0])
+        first = int(kept_numbers.index[(kept_numbers == later.iloc[0]).to_numpy()][0])
+        raise StructuralError(
+            caselist.export.rel,
+            f"casusnummer staat twee keer op de lijst met verschillende inhoud (ook op rij {int(caselist.rows[first])})",
+            row=int(caselist.rows[i]),
+            column=header,
+        )
+
+
+def _link(parsed: ParsedFile, caselist: ParsedFile) -> None:
+    """Link a case form's kept rows to the case list; unlinked rows get ``unknown_case``."""
+    listed = caselist.values.loc[caselist.status == KEPT]
+    link = parsed.mapped.link or "case_number"
+    listed_keys = listed["case_number"] if link == "case_number" else listed["client_name"]
+    positions = link_keys(parsed.values[link], listed_keys.dropna())
+    parsed.case_pos = positions
+    unlinked = (parsed.status == KEPT) & positions.isna()
+    parsed.status = parsed.status.mask(unlinked, "unknown_case")
+
+
+def _after_peildatum(parsed: ParsedFile, peildatum: dt.date) -> None:
+    column = parsed.mapped.form.date_column
+    dates = parsed.values[column]
+    late = (parsed.status == KEPT) & (dates >= pd.Timestamp(peildatum)).fillna(False)
+    parsed.status = parsed.status.mask(late, "after_peildatum")
+
+
+def _second_forms(files: list[ParsedFile]) -> None:
+    """Of a case's kept start (end) forms the earliest filled in stays (blank date last;
+    ties: lower year folder, then lower row); the others get ``second_form``."""
+    if not files:
+        return
+    parts = []
+    for i, parsed in enumerate(files):
+        kept = parsed.status == KEPT
+        parts.append(
+            pd.DataFrame(
+                {
+                    "file": i,
+                    "index": parsed.status.index[kept],
+                    "case": parsed.case_pos[kept].to_numpy(),
+                    "date": parsed.values[parsed.mapped.form.date_column][kept].to_numpy(),
+                    "year": parsed.export.year_number,
+                    "row": parsed.rows[kept.to_numpy()],
+                }
+            )
+        )
+    forms = pd.concat(parts, ignore_index=True)
+    forms = forms.sort_values(["date", "year", "row", "file"], na_position="last", kind="mergesort")
+    later = forms[forms.duplicated("case", keep="first")]
+    for i, parsed in enumerate(files):
+        index = later.loc[later["file"] == i, "index"].to_numpy()
+        if len(index):
+            parsed.status.loc[index] = "second_form"
+
+
+def _case_rule_rows(caselist: ParsedFile) -> pd.DataFrame:
+    """``end_before_start`` and ``expert_before_professional`` on the kept listed cases."""
+    v = caselist.values
+    kept = caselist.status == KEPT
+    checks = [
+        ("end_before_start", "professional_end", (v["professional_end"] < v["professional_start"]).fillna(False)),
+        ("end_before_start", "expert_end", (v["expert_end"] < v["expert_start"]).fillna(False)),
+        ("expert_before_professional", "expert_start", (v["expert_start"] < v["professional_start"]).fillna(False)),
+    ]
+    frames = []
+    for rule, column, mask in checks:
+        index = np.flatnonzero((kept & mask).to_numpy())
+        frames.append(
+            pd.DataFrame(
+                {
+                    "file": caselist.export.rel,
+                    "row": caselist.rows[index],
+                    "column": caselist.mapped.header(column),
+                    "rule": rule,
+                    "action": ACTIONS[rule],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
+    """The data-quality lines of one file: cell problems of non-duplicate rows, then row rules."""
+    frames = []
+    cells = parsed.cell_problems
+    if len(cells):
+        not_dup = (parsed.status.iloc[cells["index"].to_numpy()] != "duplicate_row").to_numpy()
+        cells = cells[not_dup]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "file": parsed.export.rel,
+                    "row": parsed.rows[cells["index"].to_numpy()],
+                    "column": cells["column"].map(parsed.mapped.header).to_numpy(),
+                    "rule": cells["check"].to_numpy(),
+                    "action": cells["check"].map(ACTIONS).to_numpy(),
+                }
+            )
+        )
+    dropped = parsed.status[parsed.status != KEPT]
+    if len(dropped):
+        link_header = parsed.mapped.header(parsed.mapped.link) if parsed.mapped.link else ""
+        frames.append(
+            pd.DataFrame(
+                {
+                    "file": parsed.export.rel,
+                    "row": parsed.rows[dropped.index.to_numpy()],
+                    "column": np.where(dropped.to_numpy() == "duplicate_row", "", link_header),
+                    "rule": dropped.to_numpy(),
+                    "action": dropped.map(ACTIONS).to_numpy(),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=DQ_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None) -> Processed:
+    """Read and check every export under ``raw_dir`` and apply the value-problem rules.
+
+    Writes nothing. Raises :class:`StructuralError` on the first structural problem.
+    """
+    codebook = codebook or load_codebook()
+    exports = discover(Path(raw_dir), codebook)
+    parsed_files = []
+    for export in exports:
+        parsed = parse_file(export, codebook)
+        log.info("gelezen: %s (%d rijen)", export.rel, len(parsed.status))
+        parsed_files.append(parsed)
+    caselist, forms = parsed_files[0], parsed_files[1:]
+    _check_caselist(caselist)
+    for parsed in forms:
+        if parsed.mapped.link:
+            _link(parsed, caselist)
+        _after_peildatum(parsed, peildatum)
+    for name, form in codebook.forms.items():
+        if form.one_per_case:
+            _second_forms([f for f in forms if f.form == name])
+
+    quality = [_file_quality_rows(caselist), _case_rule_rows(caselist)] + [_file_quality_rows(f) for f in forms]
+    rule_order = {r: i for i, r in enumerate([RULE_INVALID_DATE, RULE_SAFETY, RULE_NUMBER, *ROW_RULES, *CASE_RULES])}
+    dq = pd.concat([q for q in quality if len(q)], ignore_index=True) if any(len(q) for q in quality) else pd.DataFrame(columns=DQ_COLUMNS)
+    dq["row"] = dq["row"].astype(int)
+    file_order = {e.rel: i for i, e in enumerate(exports)}
+    form_of_file = {e.rel: e.form for e in exports}
+    column_order = {
+        (name, column.header): i for name, form in codebook.forms.items() for i, column in enumerate(form.columns.values())
+    }
+    dq = (
+        dq.assign(
+            _f=dq["file"].map(file_order),
+            _r=dq["rule"].map(rule_order),
+            _c=[column_order.get((form_of_file[f], c), -1) for f, c in zip(dq["file"], dq["column"])],
+        )
+        .sort_values(["_f", "row", "_r", "_c"], kind="mergesort")
+        .drop(columns=["_f", "_r", "_c"])
+        .reset_index(drop=True)
+    )
+    manifest = {
+        "peildatum": peildatum.isoformat(),
+        "codebook_version": codebook.version,
+        "files": [
+            {"file": e.rel, "form": e.form, "sha256": _sha256(e.path), "bytes": e.path.stat().st_size}
+            for e in exports
+        ],
+    }
+    manifest["raw_sha256"] = hashlib.sha256(
+        "\n".join(f"{f['file']} {f['sha256']}" for f in manifest["files"]).encode()
+    ).hexdigest()
+    processed = Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], pd.DataFrame(), manifest)
+    return processed
+
+
+def flow_table(processed: Processed, analysed_positions: np.ndarray) -> pd.DataFrame:
+    """Rows read per file and what became of each: kept (in the analysis), excluded (kept in the
+    clean data but belonging to a case that is not analysed), or dropped by a row rule.
+    ``rows_read`` = ``kept + excluded + duplicate_row + unknown_case + after_peildatum + second_form``."""
+    analysed = set(int(p) for p in analysed_positions)
+    lines = []
+    for parsed in [processed.caselist, *processed.forms]:
+        counts = parsed.status.value_counts()
+        kept_mask = parsed.status == KEPT
+        if parsed is processed.caselist:
+            in_analysis = kept_mask & pd.Series(parsed.status.index.isin(list(analysed)), index=parsed.status.index)
+        elif parsed.case_pos is not None:
+            in_analysis = kept_mask & parsed.case_pos.isin(list(analysed)).fillna(False).astype(bool)
+        else:
+            in_analysis = kept_mask
+        line = {
+            "file": parsed.export.rel,
+            "form": parsed.form,
+            "rows_read": int(len(parsed.status)),
+            "kept": int(in_analysis.sum()),
+            "excluded": int((kept_mask & ~in_analysis).sum()),
+        }
+        line.update({rule: int(counts.get(rule, 0)) for rule in ROW_RULES})
+        lines.append(line)
+    return pd.DataFrame(lines, columns=FLOW_COLUMNS)

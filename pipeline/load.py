@@ -1,0 +1,66 @@
+"""Public loading API for the clean data (used by the indicators stage, notebooks and tests).
+
+>>> from pipeline import load
+>>> clean = load.clean_data()          # everything under data/clean/
+>>> cases = load.cases()               # just the case table
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.paths import CLEAN_DIR
+
+TABLE_FILES = {
+    "cases": "cases.parquet",
+    "start_forms": "start_forms.parquet",
+    "contact_forms": "contact_forms.parquet",
+    "end_forms": "end_forms.parquet",
+    "client_survey": "client_survey.parquet",
+    "noncase_contacts": "noncase_contacts.parquet",
+}
+
+
+@dataclass
+class CleanData:
+    """The clean tables that the ingest stage writes (see docs/clean-data.md)."""
+
+    cases: pd.DataFrame
+    start_forms: pd.DataFrame
+    contact_forms: pd.DataFrame
+    end_forms: pd.DataFrame
+    client_survey: pd.DataFrame
+    noncase_contacts: pd.DataFrame
+
+    @classmethod
+    def table_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+def clean_data(clean_dir: Path | str = CLEAN_DIR) -> CleanData:
+    """Read every clean table from ``clean_dir``."""
+    clean_dir = Path(clean_dir)
+    missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{clean_dir} mist {', '.join(missing)}: run `python -m pipeline ingest` (or `dvc repro`) first"
+        )
+    return CleanData(**{key: pd.read_parquet(clean_dir / name) for key, name in TABLE_FILES.items()})
+
+
+def cases(clean_dir: Path | str = CLEAN_DIR) -> pd.DataFrame:
+    """The case table: one row per listed case."""
+    return pd.read_parquet(Path(clean_dir) / TABLE_FILES["cases"])
+
+
+def data_quality(clean_dir: Path | str = CLEAN_DIR) -> pd.DataFrame:
+    """The data-quality table (one row per value problem)."""
+    return pd.read_csv(Path(clean_dir) / "data_quality.csv", dtype={"row": "Int64"})
+
+
+def flow(clean_dir: Path | str = CLEAN_DIR) -> pd.DataFrame:
+    """The flow table (rows read and what became of them, per file)."""
+    return pd.read_csv(Path(clean_dir) / "flow.csv")

@@ -1,0 +1,89 @@
+"""Keyed pseudonyms (HMAC-SHA256) for case numbers and expert names.
+
+The same key gives the same pseudonym in every run and every year; without the key a
+pseudonym can be neither reversed nor recomputed. The key is read from the environment variable
+``CIRKEL_PSEUDONYM_KEY`` or from the key file (default ``~/.config/cirkel/pseudonym.key``, or the
+path in ``CIRKEL_PSEUDONYM_KEY_FILE``), never from the repository. Synthetic demo exports carry
+their own key in ``demo_pseudonym.key`` inside the export folder.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import ConfigurationError
+
+ENV_KEY = "CIRKEL_PSEUDONYM_KEY"
+ENV_KEY_FILE = "CIRKEL_PSEUDONYM_KEY_FILE"
+DEFAULT_KEY_FILE = Path("~/.config/cirkel/pseudonym.key")
+DEMO_KEY_FILE = "demo_pseudonym.key"
+MIN_KEY_LENGTH = 32
+DIGEST_CHARS = 16  # 64 bits of the HMAC: collisions are negligible at a million cases
+
+
+@dataclass(frozen=True)
+class PseudonymKey:
+    secret: bytes
+    source: str  # where it came from, for the log (never the key itself)
+
+
+def key_file_path() -> Path:
+    return Path(os.environ.get(ENV_KEY_FILE, str(DEFAULT_KEY_FILE))).expanduser()
+
+
+def _checked(text: str, source: str) -> PseudonymKey:
+    text = text.strip()
+    if len(text) < MIN_KEY_LENGTH:
+        raise ConfigurationError(
+            f"de pseudonimiseringssleutel uit {source} is te kort ({len(text)} tekens; minimaal {MIN_KEY_LENGTH})"
+        )
+    return PseudonymKey(secret=text.encode("utf-8"), source=source)
+
+
+def resolve_key(raw_dir: Path) -> PseudonymKey:
+    """The key for a run on ``raw_dir``: environment, then key file, then a demo folder's own key."""
+    if os.environ.get(ENV_KEY):
+        return _checked(os.environ[ENV_KEY], f"${ENV_KEY}")
+    path = key_file_path()
+    if path.is_file():
+        return _checked(path.read_text(encoding="utf-8"), str(path))
+    demo = Path(raw_dir) / DEMO_KEY_FILE
+    if demo.is_file():
+        return _checked(demo.read_text(encoding="utf-8"), f"de demosleutel {demo.name}")
+    raise ConfigurationError(
+        "geen pseudonimiseringssleutel gevonden. Maak er één met `python -m pipeline make-key` "
+        f"(schrijft {DEFAULT_KEY_FILE}, buiten git) of zet de omgevingsvariabele {ENV_KEY} "
+        f"(minimaal {MIN_KEY_LENGTH} tekens). Bewaar de sleutel veilig: met een andere sleutel krijgen "
+        "dezelfde casussen andere pseudoniemen."
+    )
+
+
+def make_key_file(path: Path | None = None, overwrite: bool = False) -> Path:
+    """Write a new random key (384 bits, URL-safe text) to ``path`` with mode 600."""
+    path = Path(path or key_file_path()).expanduser()
+    if path.exists() and not overwrite:
+        raise ConfigurationError(f"{path} bestaat al; een nieuwe sleutel geeft andere pseudoniemen (gebruik --force)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def pseudonym(key: PseudonymKey, kind: str, value: str) -> str:
+    """``<K>-<16 hex>``: HMAC-SHA256 of ``kind:value`` under the key (``kind`` separates namespaces)."""
+    digest = hmac.digest(key.secret, f"{kind}:{value}".encode("utf-8"), "sha256").hex()[:DIGEST_CHARS]
+    return f"{kind[0].upper()}-{digest}"
+
+
+def pseudonymise(key: PseudonymKey, kind: str, normalised: pd.Series) -> pd.Series:
+    """Pseudonyms for a column of normalised identifiers (NA stays NA); each distinct value hashed once."""
+    distinct = pd.unique(normalised.dropna())
+    table = {v: pseudonym(key, kind, v) for v in distinct}
+    return normalised.map(table).astype("string")

@@ -1,0 +1,65 @@
+"""The stage functions that ``dvc.yaml`` runs (through the CLI); callable from tests and notebooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import atomic
+from pipeline.clean_tables import CleanResult, build_clean_tables
+from pipeline.codebook import load_codebook
+from pipeline.ingest import process_exports
+from pipeline.load import TABLE_FILES
+from pipeline.paths import CLEAN_DIR
+from pipeline.pseudonym import resolve_key
+from pipeline.spss import write_cases_sav
+
+log = logging.getLogger("pipeline")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as the project writes it: UTF-8, ``\\n`` line ends, no index."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
+    """Process the exports under ``raw_dir`` and build the clean tables (writes nothing)."""
+    key = resolve_key(raw_dir)  # before reading anything: no key, no run
+    log.info("ingest: sleutel uit %s", key.source)
+    processed = process_exports(raw_dir, peildatum)
+    return build_clean_tables(processed, key)
+
+
+def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
+    """Replace ``out_dir`` as a whole with the clean tables (atomically: all or nothing)."""
+    codebook = load_codebook()
+    with atomic.replace_dir(Path(out_dir)) as staging:
+        for name, file_name in TABLE_FILES.items():
+            getattr(result.clean, name).to_parquet(staging / file_name, index=False)
+        (staging / "data_quality.csv").write_bytes(csv_bytes(result.data_quality))
+        (staging / "flow.csv").write_bytes(csv_bytes(result.flow))
+        manifest = dict(result.manifest, forms_unlinked=result.forms_unlinked)
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
+
+
+def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> CleanResult:
+    """The ingest stage: raw exports → ``data/clean``."""
+    result = clean_run(raw_dir, peildatum)
+    write_clean(result, out_dir, peildatum)
+    cases = result.clean.cases
+    log.info(
+        "ingest: %d casussen op de lijst, %d geanalyseerd; %d datakwaliteitsmeldingen → %s",
+        len(cases),
+        int(cases["analysed"].sum()),
+        len(result.data_quality),
+        out_dir,
+    )
+    return result
