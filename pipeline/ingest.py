@@ -310,13 +310,16 @@ def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
         )
     dropped = parsed.status[parsed.status != KEPT]
     if len(dropped):
+        form = parsed.mapped.form
         link_header = parsed.mapped.header(parsed.mapped.link) if parsed.mapped.link else ""
+        date_header = parsed.mapped.header(form.date_column) if form.date_column else ""
+        named = {"duplicate_row": "", "unknown_case": link_header, "after_peildatum": date_header, "second_form": link_header}
         frames.append(
             pd.DataFrame(
                 {
                     "file": parsed.export.rel,
                     "row": parsed.rows[dropped.index.to_numpy()],
-                    "column": np.where(dropped.to_numpy() == "duplicate_row", "", link_header),
+                    "column": dropped.map(named).to_numpy(),
                     "rule": dropped.to_numpy(),
                     "action": dropped.map(ACTIONS).to_numpy(),
                 }

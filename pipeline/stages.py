@@ -63,3 +63,15 @@ def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> 
         out_dir,
     )
     return result
+
+
+def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR) -> None:
+    """The indicators stage: ``data/clean`` → ``data/indicators/tables`` and ``kerncijfers.json``."""
+    from pipeline.indicators import compute_indicators, write_indicators
+    from pipeline.load import clean_data
+    from pipeline.paths import INDICATOR_TABLES_DIR, KERNCIJFERS_FILE
+
+    manifest = json.loads((Path(clean_dir) / "manifest.json").read_text(encoding="utf-8"))
+    result = compute_indicators(clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]))
+    write_indicators(result, INDICATOR_TABLES_DIR, KERNCIJFERS_FILE)
+    log.info("indicators: %d tabellen, kerncijfers → %s", len(result.tables), KERNCIJFERS_FILE)

@@ -107,8 +107,8 @@ def test_row_rules_in_order_unknown_after_peildatum_second_form(tmp_path):
     ]
     assert statuses(processed, "2020/startformulier.xlsx") == ["kept"]  # dated, so before the blank-dated one
     assert ("2019/startformulier.csv", 3, "Casusnummer", "unknown_case") in dq_lines(processed)
-    assert ("2019/startformulier.csv", 6, "Datum invullen", "after_peildatum") not in dq_lines(processed)
-    assert ("2019/startformulier.csv", 6, "Casusnummer", "after_peildatum") in dq_lines(processed)
+    assert ("2019/startformulier.csv", 6, "Datum invullen", "after_peildatum") in dq_lines(processed)
+    assert ("2019/startformulier.csv", 7, "Casusnummer", "second_form") in dq_lines(processed)
 
 
 def test_second_form_ties_go_to_the_lower_year_folder_then_row(tmp_path):

@@ -1,0 +1,56 @@
+"""Case-level definitions (docs/definitions.md, "Case-level definitions")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+
+def completed_years(birth: pd.Series, on: pd.Series) -> pd.Series:
+    """Age in completed years on ``on``: the year difference, minus 1 when (month, day) of ``on``
+    is before (month, day) of birth. Blank when either date is blank."""
+    years = on.dt.year - birth.dt.year
+    before_birthday = (on.dt.month < birth.dt.month) | ((on.dt.month == birth.dt.month) & (on.dt.day < birth.dt.day))
+    return (years - before_birthday.astype("Int64")).astype("Int64").where(birth.notna() & on.notna())
+
+
+def days_between(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Whole days from ``start`` to ``end``; blank when either is blank or the difference is negative."""
+    days = (end - start).dt.days.astype("Int64")
+    return days.where(days >= 0)
+
+
+def derive_case_fields(cases, start_forms, contact_forms, end_forms, client_survey, peildatum: dt.date) -> pd.DataFrame:
+    """Status, years, durations and the start/end-form facts of every listed case."""
+    peil = pd.Timestamp(peildatum)
+    out = cases.copy()
+    counts = {
+        "n_start_forms": start_forms["case_id"].value_counts(),
+        "n_contact_forms": contact_forms["case_id"].value_counts(),
+        "n_end_forms": end_forms["case_id"].value_counts(),
+        "n_interviews": client_survey["case_id"].value_counts(),
+    }
+    for name, series in counts.items():
+        out[name] = out["case_id"].map(series).fillna(0).astype(int)
+    started = (out["expert_start"] < peil).fillna(False)
+    has_form = (out["n_start_forms"] + out["n_contact_forms"] + out["n_end_forms"]) > 0
+    out["status"] = np.where(started & has_form, "analysed", np.where(started, "no_registration", "after_peildatum"))
+    out["analysed"] = out["status"] == "analysed"
+    out["start_year"] = out["expert_start"].dt.year.astype("Int64")
+    out["closed"] = (out["expert_end"] < peil).fillna(False).astype(bool)
+    out["end_year"] = out["expert_end"].dt.year.astype("Int64").where(out["closed"])
+    out["lead_time_days"] = days_between(out["professional_start"], out["expert_start"])
+    out["expert_duration_days"] = days_between(out["expert_start"], out["expert_end"]).where(out["closed"])
+    prof_ok = out["closed"] & (out["professional_end"] < peil).fillna(False)
+    out["professional_duration_days"] = days_between(out["professional_start"], out["professional_end"]).where(prof_ok)
+    start = start_forms.drop_duplicates("case_id").set_index("case_id")
+    birth = out["case_id"].map(start["birth_date"]) if "birth_date" in start else pd.Series(pd.NaT, index=out.index)
+    out["age"] = completed_years(pd.to_datetime(birth), out["expert_start"])
+    for column in ["sex", "children_involved", "n_children"]:
+        out[column] = out["case_id"].map(start[column]) if len(start) else pd.NA
+    end = end_forms.drop_duplicates("case_id").set_index("case_id")
+    said_yes = out["case_id"].map(end["aftercare"]).fillna(False).astype(bool) if len(end) else False
+    out["aftercare"] = said_yes | out["aftercare_end"].notna()
+    return out

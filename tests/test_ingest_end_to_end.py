@@ -1,0 +1,128 @@
+"""The ingest stage as a whole: CLI, atomic outputs, flow reconciliation, privacy, SPSS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from exportkit import CONTACT_HEADERS, contact_row, minimal_export, write_table
+from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
+from pipeline.stages import run_ingest
+
+PEIL = dt.date(2021, 1, 1)
+KEY = "k" * 40
+
+
+@pytest.fixture()
+def keyed(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_KEY, KEY)
+    monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "no.key"))
+
+
+def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, env=env)
+
+
+def test_cli_ingest_writes_clean_tables_and_reconciles_flow(tmp_path, keyed):
+    raw = minimal_export(tmp_path / "raw")
+    out = tmp_path / "clean"
+    done = run_cli("ingest", "--raw-dir", str(raw), "--peildatum", "2021-01-01", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "[pipeline" in done.stderr  # progress lines on stderr
+    for name in ["cases.parquet", "start_forms.parquet", "contact_forms.parquet", "end_forms.parquet",
+                 "client_survey.parquet", "noncase_contacts.parquet", "cases.sav", "data_quality.csv",
+                 "flow.csv", "manifest.json"]:
+        assert (out / name).is_file(), name
+    flow = pd.read_csv(out / "flow.csv")
+    parts = flow[["kept", "excluded", "duplicate_row", "unknown_case", "after_peildatum", "second_form"]].sum(axis=1)
+    assert (flow["rows_read"] == parts).all()
+    # casuslijst: 3 cases; CIR-0001 and CIR-0002 have forms (analysed), CIR-0003 has none.
+    assert flow.set_index("file").loc["casuslijst.xlsx", ["rows_read", "kept", "excluded"]].tolist() == [3, 2, 1]
+    cases = pd.read_parquet(out / "cases.parquet")
+    assert sorted(cases["status"]) == ["analysed", "analysed", "no_registration"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {f["file"] for f in manifest["files"]} == {
+        "casuslijst.xlsx", "2019/startformulier.csv", "2019/contactformulier.csv", "2019/eindformulier.csv"
+    }
+
+
+def test_structural_problem_exits_nonzero_with_file_row_column_and_keeps_outputs(tmp_path, keyed):
+    raw = minimal_export(tmp_path / "raw")
+    out = tmp_path / "clean"
+    assert run_cli("ingest", "--raw-dir", str(raw), "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_table(raw / "2019" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001", kind="Duif")])
+    done = run_cli("ingest", "--raw-dir", str(raw), "--out", str(out))
+    assert done.returncode == 1
+    assert "2019/contactformulier.csv" in done.stderr and "rij 2" in done.stderr and "Soort contact" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".clean")]  # no staging left behind
+
+
+def test_no_key_on_real_data_stops_with_instructions(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    raw = minimal_export(tmp_path / "raw")
+    done = run_cli("ingest", "--raw-dir", str(raw), "--out", str(tmp_path / "clean"), env_extra={ENV_KEY_FILE: str(tmp_path / "none.key")})
+    assert done.returncode == 2
+    assert "make-key" in done.stderr and ENV_KEY in done.stderr
+    assert not (tmp_path / "clean").exists()
+
+
+def test_validate_reads_without_writing(tmp_path):
+    raw = minimal_export(tmp_path / "raw")
+    before = sorted(p for p in raw.rglob("*"))
+    done = run_cli("validate", str(raw), "--peildatum", "2021-01-01")
+    assert done.returncode == 0, done.stderr
+    assert "geen structurele problemen" in done.stdout and "2019/startformulier.csv" in done.stdout
+    assert sorted(p for p in raw.rglob("*")) == before
+    write_table(raw / "2019" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001", kind="Duif")])
+    done = run_cli("validate", str(raw))
+    assert done.returncode == 1 and "rij 2" in done.stderr
+
+
+def test_spss_case_table_round_trip_keeps_labels(tmp_path, keyed):
+    raw = minimal_export(tmp_path / "raw")
+    run_ingest(raw, PEIL, tmp_path / "clean")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "clean" / "cases.sav"))
+    labels = meta.column_names_to_labels
+    assert labels["team"] == "Team (afkomst casus)" and labels["lead_time_days"] == "Dagen tot inzet ervaringsdeskundige"
+    assert meta.variable_value_labels["target"] == {1.0: "Slachtoffer", 2.0: "Pleger"}
+    assert meta.variable_value_labels["status"][1.0] == "Geanalyseerd"
+    assert meta.original_variable_types["expert_start"].startswith("DATE")
+    assert frame.shape[0] == 3
+    again = tmp_path / "again"
+    run_ingest(raw, PEIL, again)
+    assert (again / "cases.sav").read_bytes() == (tmp_path / "clean" / "cases.sav").read_bytes()
+    for name in ["cases.parquet", "contact_forms.parquet", "data_quality.csv", "flow.csv"]:
+        assert (again / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+def test_pseudonyms_are_stable_across_runs_and_change_with_the_key(tmp_path, monkeypatch, keyed):
+    raw = minimal_export(tmp_path / "raw")
+    first = run_ingest(raw, PEIL, tmp_path / "a").clean.cases["case_id"].tolist()
+    assert run_ingest(raw, PEIL, tmp_path / "b").clean.cases["case_id"].tolist() == first
+    monkeypatch.setenv(ENV_KEY, "z" * 40)
+    other = run_ingest(raw, PEIL, tmp_path / "c").clean.cases["case_id"].tolist()
+    assert not set(other) & set(first)
+
+
+def test_free_text_is_redacted_in_clean_tables(tmp_path, keyed):
+    raw = minimal_export(tmp_path / "raw")
+    write_table(
+        raw / "2019" / "contactformulier.csv",
+        CONTACT_HEADERS,
+        [contact_row("CIR-0001", note="Zoë belde met Piet Bakker via 06-98765432 en zoe@example.nl, 4811 AB")],
+    )
+    run_ingest(raw, PEIL, tmp_path / "clean")
+    note = pd.read_parquet(tmp_path / "clean" / "contact_forms.parquet")["note_text"].iloc[0]
+    assert note == "[naam] belde met [naam] via [telefoon] en [e-mail], [postcode]"

@@ -1,0 +1,89 @@
+"""Keyed pseudonyms: stable for one key, different for another, not recomputable without it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import ConfigurationError
+from pipeline.link import normalise_case_number, normalise_name
+from pipeline.pseudonym import (
+    DEMO_KEY_FILE,
+    ENV_KEY,
+    ENV_KEY_FILE,
+    PseudonymKey,
+    make_key_file,
+    pseudonym,
+    pseudonymise,
+    resolve_key,
+)
+
+KEY_A = PseudonymKey(b"a" * 32, "test")
+KEY_B = PseudonymKey(b"b" * 32, "test")
+identifiers = st.text(min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(identifiers)
+def test_same_key_same_pseudonym_other_key_other_pseudonym(value):
+    assert pseudonym(KEY_A, "case", value) == pseudonym(KEY_A, "case", value)
+    assert pseudonym(KEY_A, "case", value) != pseudonym(KEY_B, "case", value)
+    assert pseudonym(KEY_A, "case", value) != pseudonym(KEY_A, "expert", value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(identifiers)
+def test_pseudonym_is_not_a_plain_hash_and_does_not_contain_the_value(value):
+    p = pseudonym(KEY_A, "case", value)
+    assert p.startswith("C-") and len(p) == 18
+    for plain in (hashlib.sha256(value.encode()).hexdigest(), hashlib.sha256(f"case:{value}".encode()).hexdigest()):
+        assert plain[:16] != p[2:]
+    if len(value) >= 4:
+        assert value not in p
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(identifiers, min_size=2, max_size=20, unique=True))
+def test_distinct_values_get_distinct_pseudonyms(values):
+    out = pseudonymise(KEY_A, "case", pd.Series(values, dtype=object))
+    assert out.nunique() == len(values)
+
+
+def test_normalised_variants_share_a_pseudonym():
+    same = [normalise_case_number(v) for v in ("CIR-0042", " cir-0042 ")]
+    assert pseudonym(KEY_A, "case", same[0]) == pseudonym(KEY_A, "case", same[1])
+    names = [normalise_name(v) for v in ("  ZOË  de  Wit", "Zoe de Wit")]
+    assert names[0] == names[1] == "zoe de wit"
+
+
+def test_missing_stays_missing():
+    out = pseudonymise(KEY_A, "expert", pd.Series(["anna", None], dtype=object))
+    assert out.isna().tolist() == [False, True]
+
+
+def test_key_resolution_order_and_errors(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "none.key"))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with pytest.raises(ConfigurationError, match="make-key"):
+        resolve_key(raw)
+    (raw / DEMO_KEY_FILE).write_text("d" * 40)
+    assert resolve_key(raw).secret == b"d" * 40
+    key_file = make_key_file(tmp_path / "k" / "pseudonym.key")
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    with pytest.raises(ConfigurationError, match="bestaat al"):
+        make_key_file(key_file)
+    monkeypatch.setenv(ENV_KEY_FILE, str(key_file))
+    assert resolve_key(raw).secret == key_file.read_text().strip().encode()
+    monkeypatch.setenv(ENV_KEY, "x" * 32)
+    assert resolve_key(raw).secret == b"x" * 32
+    monkeypatch.setenv(ENV_KEY, "short")
+    with pytest.raises(ConfigurationError, match="te kort"):
+        resolve_key(raw)
