@@ -26,6 +26,7 @@ from pandera.errors import SchemaErrors
 from pipeline.codebook import Codebook, Column, Form, normalise_header, normalise_label
 from pipeline.errors import StructuralError
 from pipeline.readers import RawTable
+from pipeline.vector import per_distinct
 
 # Rules of the data-quality table that are about one cell (see docs/definitions.md).
 RULE_INVALID_DATE = "invalid_date"
@@ -153,6 +154,7 @@ def text_frame(mapped: MappedTable, codebook: Codebook) -> pd.DataFrame:
 # --------------------------------------------------------------------------- parsing
 
 
+@per_distinct
 def parse_dates(text: pd.Series) -> pd.Series:
     """Dates from text ``dd-mm-jjjj``, ``d-m-jjjj`` or ``jjjj-mm-dd`` (date cells arrive as the latter).
 
@@ -170,6 +172,7 @@ def parse_dates(text: pd.Series) -> pd.Series:
     return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
 
 
+@per_distinct
 def parse_numbers(text: pd.Series) -> pd.Series:
     """Numbers from text with a decimal comma (or point); anything else gives NA."""
     text = text.astype(object)
@@ -179,10 +182,12 @@ def parse_numbers(text: pd.Series) -> pd.Series:
     return values.astype("Float64")
 
 
+@per_distinct
 def valid_dates(text: pd.Series) -> pd.Series:
     return text.isna() | parse_dates(text).notna()
 
 
+@per_distinct
 def valid_safety(text: pd.Series) -> pd.Series:
     """A safety score: a whole number 0-10, or 99 (= unknown)."""
     values = parse_numbers(text)
@@ -191,6 +196,7 @@ def valid_safety(text: pd.Series) -> pd.Series:
     return (text.isna() | ok).astype(bool)
 
 
+@per_distinct
 def valid_numbers(text: pd.Series, column: Column) -> pd.Series:
     """A number within the codebook's range; ``integer`` columns also whole."""
     values = parse_numbers(text)
@@ -208,6 +214,7 @@ def code_lookup(codebook: Codebook, column: Column) -> dict[str, str]:
     return codebook.code_lists["yes_no" if column.type == "yes_no" else column.code_list].lookup
 
 
+@per_distinct
 def valid_labels(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     keys = text.dropna().map(normalise_label)
     ok = pd.Series(True, index=text.index)
@@ -215,41 +222,47 @@ def valid_labels(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     return ok
 
 
-def split_multi(text: pd.Series) -> pd.Series:
-    """One row per named part of a multi-select cell (index = the cell's row), normalised.
+def multi_parts(cell: object) -> tuple[str, ...]:
+    """The distinct normalised labels a multi-select cell names, sorted.
 
-    Split on ``;``; empty parts (a trailing or doubled ``;``) are ignored.
+    Split on ``;``; empty parts (a trailing or doubled ``;``) are ignored; a label named twice
+    counts once; order does not matter.
     """
-    parts = text.dropna().astype(str).str.split(";").explode()
-    parts = parts.map(normalise_label)
-    return parts[parts != ""]
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ()
+    return tuple(sorted({normalise_label(part) for part in str(cell).split(";") if part.strip()}))
 
 
+@per_distinct
+def multi_key(text: pd.Series) -> pd.Series:
+    """A canonical text of each multi-select cell (for comparing rows as read values)."""
+    return text.map(lambda v: None if v is None else ";".join(multi_parts(v))).astype(object)
+
+
+@per_distinct
 def valid_multi(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    parts = split_multi(text)
-    bad_rows = parts.index[~parts.isin(lookup.keys())]
-    ok = pd.Series(True, index=text.index)
-    ok[ok.index.isin(bad_rows)] = False
-    return ok
+    return text.map(lambda v: all(p in lookup for p in multi_parts(v))).astype(bool)
 
 
+@per_distinct
 def parse_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
     """Label → code key; blank and missing labels (``Onbekend``) give NA."""
-    codes = text.map(lambda v: None if v is None else lookup.get(normalise_label(v)), na_action="ignore")
-    codes = codes.where(codes.notna() & (codes != ""), None)
+    codes = text.map(lambda v: None if v is None else (lookup.get(normalise_label(v)) or None))
     return codes.astype("string")
 
 
 def parse_multi(text: pd.Series, lookup: dict[str, str], codes: list[str]) -> pd.DataFrame:
-    """A bool column per code: does the cell name it? (a label named twice counts once)."""
-    parts = split_multi(text).map(lookup)
-    out = pd.DataFrame(False, index=text.index, columns=codes)
-    if len(parts):
-        named = pd.crosstab(parts.index, parts.values).astype(bool)
-        for code in named.columns:
-            if code in out.columns:
-                out.loc[named.index, code] = named[code].to_numpy()
-    return out
+    """A bool column per code: does the cell name it? (computed once per distinct cell)."""
+    index, uniques = pd.factorize(text.astype(object), use_na_sentinel=True)
+    position = {code: i for i, code in enumerate(codes)}
+    table = np.zeros((len(uniques) + 1, len(codes)), dtype=bool)
+    for row, cell in enumerate(uniques):
+        for part in multi_parts(cell):
+            code = lookup.get(part)
+            if code:
+                table[row, position[code]] = True
+    rows = table[np.where(index < 0, len(uniques), index)]
+    return pd.DataFrame(rows, index=text.index, columns=codes)
 
 
 # --------------------------------------------------------------------------- validation

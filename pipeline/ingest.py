@@ -42,7 +42,7 @@ from pipeline.cells import (
     parse_multi,
     parse_numbers,
     raise_label_errors,
-    split_multi,
+    multi_key,
     text_frame,
     validate_text,
 )
@@ -130,13 +130,10 @@ def _duplicate_key(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame
         column = mapped.form.columns[name]
         shown = text[name]
         if column.type in ("date", "safety", "integer", "number", "code", "yes_no"):
-            parsed = values[name].astype(object).where(values[name].notna(), None)
-            as_text = parsed.map(lambda v: None if v is None else f"={v}")
-            key[name] = as_text.where(as_text.notna(), shown)
+            parsed = values[name]
+            key[name] = ("=" + parsed.astype(str)).astype(object).where(parsed.notna(), shown)
         elif column.type == "multi":
-            parts = split_multi(shown)
-            joined = parts.groupby(level=0).agg(lambda p: ";".join(sorted(set(p))))
-            key[name] = joined.reindex(shown.index)
+            key[name] = multi_key(shown)
         elif column.type == "case_number":
             key[name] = values[name]
         else:

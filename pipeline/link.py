@@ -12,6 +12,8 @@ import unicodedata
 
 import pandas as pd
 
+from pipeline.vector import per_distinct
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,12 +36,14 @@ def normalise_case_number(value: object) -> str | None:
     return text or None
 
 
+@per_distinct
 def normalise_names(values: pd.Series) -> pd.Series:
-    return values.map(normalise_name, na_action="ignore").astype(object)
+    return values.map(normalise_name).astype(object)
 
 
+@per_distinct
 def normalise_case_numbers(values: pd.Series) -> pd.Series:
-    return values.map(normalise_case_number, na_action="ignore").astype(object)
+    return values.map(normalise_case_number).astype(object)
 
 
 def link_keys(keys: pd.Series, listed: pd.Series) -> pd.Series:
