@@ -105,8 +105,15 @@ def _number_text(value: float | int) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _is_blank(value: object) -> bool:
+    """None, NaN, NaT or pd.NA: a blank cell whatever container it came through."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+
+
 def _cell_text(value: object) -> str | None:
-    if value is None:
+    if _is_blank(value):
         return None
     if isinstance(value, str):
         return value
@@ -128,6 +135,8 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
             labels = {float(k): v for k, v in codebook.yes_no_sav_codes.items()}
         if labels:
             def label_of(value: object) -> str | None:
+                if _is_blank(value):
+                    return None
                 if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
                     return labels.get(float(value), _number_text(float(value)))
                 return _cell_text(value)

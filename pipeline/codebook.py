@@ -97,6 +97,8 @@ class CodeList:
         table: dict[str, str] = {}
         for code, label in self.labels.items():
             table[normalise_label(label)] = code
+            if code in self.short:
+                table[normalise_label(self.short[code])] = code
             for variant in self.variants.get(code, ()):
                 table[normalise_label(variant)] = code
         for label in self.missing_labels:
@@ -114,6 +116,7 @@ class Form:
     date_column: str | None
     one_per_case: bool
     columns: dict[str, Column] = field(default_factory=dict)
+    since: int | None = None  # first year the form existed (documentation; used by the demo)
 
     @property
     def is_case_form(self) -> bool:
@@ -127,6 +130,8 @@ class Codebook:
     forms: dict[str, Form]
     code_lists: dict[str, CodeList]
     yes_no_sav_codes: dict[int, str]
+    name_keyed_until: int | None = None  # form versions up to this year carry Naam cliënt
+
 
     def codes(self, code_list: str) -> list[str]:
         return self.code_lists[code_list].codes
@@ -182,12 +187,14 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             date_column=spec.get("date_column"),
             one_per_case=bool(spec.get("one_per_case", False)),
             columns=columns,
+            since=spec.get("since"),
         )
     return Codebook(
         version=int(data.get("version", 1)),
         forms=forms,
         code_lists=code_lists,
         yes_no_sav_codes={int(k): str(v) for k, v in data.get("yes_no_sav_codes", {}).items()},
+        name_keyed_until=data.get("form_versions", {}).get("name_keyed_until"),
     )
 
 

@@ -46,11 +46,13 @@ def derive_case_fields(cases, start_forms, contact_forms, end_forms, client_surv
     prof_ok = out["closed"] & (out["professional_end"] < peil).fillna(False)
     out["professional_duration_days"] = days_between(out["professional_start"], out["professional_end"]).where(prof_ok)
     start = start_forms.drop_duplicates("case_id").set_index("case_id")
-    birth = out["case_id"].map(start["birth_date"]) if "birth_date" in start else pd.Series(pd.NaT, index=out.index)
-    out["age"] = completed_years(pd.to_datetime(birth), out["expert_start"])
+    from_start = out[["case_id"]].join(start, on="case_id")  # keeps each column's dtype, also when empty
+    birth = pd.to_datetime(from_start["birth_date"]) if "birth_date" in from_start else pd.Series(pd.NaT, index=out.index)
+    age = completed_years(birth, out["expert_start"])
+    out["age"] = age.where(age >= 0)  # a birth date after the expert's start is impossible: left out
     for column in ["sex", "children_involved", "n_children"]:
-        out[column] = out["case_id"].map(start[column]) if len(start) else pd.NA
+        out[column] = from_start[column]
     end = end_forms.drop_duplicates("case_id").set_index("case_id")
-    said_yes = out["case_id"].map(end["aftercare"]).fillna(False).astype(bool) if len(end) else False
+    said_yes = out[["case_id"]].join(end[["aftercare"]], on="case_id")["aftercare"].astype("boolean").fillna(False).astype(bool)
     out["aftercare"] = said_yes | out["aftercare_end"].notna()
     return out

@@ -87,6 +87,14 @@ def spss_frame(frame: pd.DataFrame, variables: dict[str, tuple[str, str | None]]
     return pd.DataFrame(out), column_labels, value_labels, formats
 
 
+def stamp_sav_header(data: bytes, stamp: dt.date) -> bytes:
+    """The ``.sav`` bytes with the header's creation date set to ``stamp`` and time to 00:00:00."""
+    raw = bytearray(data)
+    raw[_HEADER_DATE] = stamp.strftime("%d %b %y").encode("ascii")
+    raw[_HEADER_TIME] = b"00:00:00"
+    return bytes(raw)
+
+
 def write_sav(frame: pd.DataFrame, path: Path, variables: dict[str, tuple[str, str | None]], codebook: Codebook, stamp: dt.date, file_label: str) -> None:
     """Write ``frame`` as an SPSS file with labels, atomically and reproducibly."""
     import pyreadstat
@@ -102,10 +110,7 @@ def write_sav(frame: pd.DataFrame, path: Path, variables: dict[str, tuple[str, s
             variable_value_labels=value_labels,
             variable_format=formats,
         )
-        raw = bytearray(tmp.read_bytes())
-        raw[_HEADER_DATE] = stamp.strftime("%d %b %y").encode("ascii")
-        raw[_HEADER_TIME] = b"00:00:00"
-        tmp.write_bytes(bytes(raw))
+        tmp.write_bytes(stamp_sav_header(tmp.read_bytes(), stamp))
 
     atomic.write_with(Path(path), writer)
 

@@ -102,3 +102,17 @@ def test_no_demo_identifier_in_any_output_byte(repo):
 def _demo_args(repo: Path) -> dict:
     meta = json.loads((repo / "data/demo/demo.json").read_text())
     return {"seed": meta["seed"], "years": meta["years"], "scale": meta["scale"]}
+
+
+def test_peildatum_change_shows_in_metrics_diff(repo):
+    """Last in this module: it changes params.yaml of the copy. An earlier peildatum analyses fewer cases."""
+    import re
+
+    params = repo / "params.yaml"
+    text = params.read_text()
+    params.write_text(re.sub(r'peildatum: "[^"]+"', 'peildatum: "2020-07-01"', text))
+    _run(["dvc", "repro"], repo)
+    diff = json.loads(_run(["dvc", "metrics", "diff", "--json"], repo).stdout)
+    changes = diff["data/indicators/kerncijfers.json"]
+    assert changes["flow.cases_analysed"]["new"] < changes["flow.cases_analysed"]["old"]
+    assert "cases.running" in changes
