@@ -313,12 +313,14 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             per_closed.add((breakdown, key), f"{measure}_ci_high", ci.high, n)
             per_closed.add((breakdown, key), f"{measure}_median", stats.median(frame[column]), n)
             per_closed.add((breakdown, key), f"{measure}_sum", float(frame[column].sum()) if n else None, n)
-    cases_with_contact = int(contacts["case_id"].nunique())
-    kind = Table(["contact_type"])
-    for k in cb.codes("contact_type"):
-        kind.add(k, "forms", int((typed == k).sum()), len(typed))
-        kind.add(k, "pct", figures["type_pct"][k], len(typed))
-    kind.add(TOTAL, "cases_with_contact", cases_with_contact, cases_with_contact)
+    kind = Table(["target", "contact_type"])
+    for target, frame in [(TOTAL, contacts), *((t, contacts[contacts["target"] == t]) for t in cb.codes("target"))]:
+        f_typed = frame["contact_type"].dropna()
+        n_cases = int(frame["case_id"].nunique())
+        for k in cb.codes("contact_type"):
+            kind.add((target, k), "forms", int((f_typed == k).sum()), len(f_typed))
+            kind.add((target, k), "pct", stats.pct(int((f_typed == k).sum()), len(f_typed)), len(f_typed))
+        kind.add((target, TOTAL), "cases_with_contact", n_cases, n_cases)
     partner_table = Table(["contact_with"])
     for k in cb.codes("contact_partner"):
         partner_table.add(k, "pct", figures["partner_pct"][k], len(partner))
@@ -331,8 +333,26 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     for code in cb.codes("network"):
         n = int(network_answered[f"network_{code}"].sum())
         involved.add(("network", code), "pct_forms", stats.pct(n, len(network_answered)), len(network_answered))
+    # per case (report table 11): a case "has" a network member when any of its contact forms names
+    # them; "none" = no contact form of the case names anyone other than "Geen"
+    members = [c for c in cb.codes("network") if c != "none"]
+    per_case_net = contacts.groupby("case_id")[[f"network_{c}" for c in members]].any()
+    per_case_net["network_none"] = ~per_case_net.any(axis=1)
+    per_case_net = per_case_net.join(cases.set_index("case_id")["target"])
+    per_case_orgs = contacts[contacts["organisations_asked"].astype(bool)].groupby("case_id")[
+        [f"org_{c}" for c in cb.codes("organisation")]].any().join(cases.set_index("case_id")["target"])
+    network_cases = Table(["question", "target", "answer"])
+    for question, frame, codes, prefix in [("network", per_case_net, cb.codes("network"), "network_"),
+                                           ("organisations", per_case_orgs, cb.codes("organisation"), "org_")]:
+        for target, part in [(TOTAL, frame), *((t, frame[frame["target"] == t]) for t in cb.codes("target"))]:
+            n = int(len(part))
+            for code in codes:
+                count = int(part[f"{prefix}{code}"].sum()) if n else 0
+                network_cases.add((question, target, code), "cases", count, n)
+                network_cases.add((question, target, code), "pct_cases", stats.pct(count, n), n)
     return {"contacts": figures}, {"contacts_per_closed_case": per_closed.frame(), "contact_type": kind.frame(),
-                                   "contact_partner": partner_table.frame(), "organisations_network": involved.frame()}
+                                   "contact_partner": partner_table.frame(), "organisations_network": involved.frame(),
+                                   "network_organisations_by_case": network_cases.frame()}
 
 
 def problem_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -386,13 +406,22 @@ def closure_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
         table.add(k, "count", n, forms_n)
         table.add(k, "pct_mentions", reasons[k]["pct_mentions"], mentions)
         table.add(k, "pct_forms", reasons[k]["pct_forms"], forms_n)
+    by_target = Table(["target", "reason"])
+    for target in cb.codes("target"):
+        part = with_reason[with_reason["target"] == target]
+        t_forms, t_mentions = int(len(part)), int(part["reasons_n"].sum())
+        for k in cb.codes("closure_reason"):
+            n = int(part[f"reason_{k}"].sum())
+            by_target.add((target, k), "count", n, t_forms)
+            by_target.add((target, k), "pct_mentions", stats.pct(n, t_mentions), t_mentions)
+            by_target.add((target, k), "pct_forms", stats.pct(n, t_forms), t_forms)
     aftercare = int(a.cases["aftercare"].astype(bool).sum())
     after = Table(["measure_of"])
     closed = int(a.cases["closed"].astype(bool).sum())
     after.add("cases", "aftercare_cases", aftercare, len(a.cases))
     after.add("cases", "aftercare_pct_of_closed", stats.pct(int((a.cases["aftercare"].astype(bool) & a.cases["closed"].astype(bool)).sum()), closed), closed)
     return ({"closure": {"forms_n": forms_n, "mentions_n": mentions, "reasons": reasons}, "aftercare": {"cases": aftercare}},
-            {"closure_reasons": table.frame(), "aftercare": after.frame()})
+            {"closure_reasons": table.frame(), "closure_reasons_by_target": by_target.frame(), "aftercare": after.frame()})
 
 
 def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -440,10 +469,25 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
         paired_table.add((breakdown, key), "rank_biserial", test.rank_biserial, test.n_nonzero)
         for direction, mask in [("higher", frame["change"] > 0), ("same", frame["change"] == 0), ("lower", frame["change"] < 0)]:
             paired_table.add((breakdown, key), f"pairs_{direction}", int(mask.sum()), values["n"])
+    by_rater = Table(["rater", "target"])
+    for rater in RATERS:
+        r_pairs = pd.DataFrame({"start": a.start_forms.set_index("case_id")[f"safety_{rater}"],
+                                "end": a.end_forms.set_index("case_id")[f"safety_{rater}"]}).dropna()
+        r_pairs = r_pairs.join(a.cases.set_index("case_id")[["target"]])
+        for key, frame in [(TOTAL, r_pairs), *((t, r_pairs[r_pairs["target"] == t]) for t in cb.codes("target"))]:
+            n = int(len(frame))
+            by_rater.add((rater, key), "start_mean", stats.mean(frame["start"]), n)
+            by_rater.add((rater, key), "end_mean", stats.mean(frame["end"]), n)
+            by_rater.add((rater, key), "change_mean", stats.mean(frame["end"] - frame["start"]), n)
+            test = stats.wilcoxon_paired(frame["start"], frame["end"])
+            by_rater.add((rater, key), "wilcoxon_statistic", test.statistic, test.n_nonzero)
+            by_rater.add((rater, key), "wilcoxon_p", test.p_value, test.n_nonzero)
+            by_rater.add((rater, key), "rank_biserial", test.rank_biserial, test.n_nonzero)
     counts = pairs.groupby(["target", "start", "end"]).size().rename("n").reset_index() if len(pairs) else \
         pd.DataFrame(columns=["target", "start", "end", "n"])
     counts[["start", "end"]] = counts[["start", "end"]].astype("Int64")
     return {"safety": figures}, {"safety_means": table.frame(), "safety_client_paired": paired_table.frame(),
+                                 "safety_paired_by_rater": by_rater.frame(),
                                  "safety_client_pairs": counts}
 
 

@@ -45,8 +45,8 @@ def repo(tmp_path_factory) -> Path:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, target)
-    for generated in ["data/clean", "data/indicators/tables", "report/figures"]:
-        shutil.rmtree(dest / generated, ignore_errors=True)
+    for generated in ["data/clean", "data/indicators/tables", "report/figures", "report/report.qmd", "report/report.html", "report/report.pdf"]:
+        shutil.rmtree(dest / generated, ignore_errors=True) if (dest / generated).is_dir() else (dest / generated).unlink(missing_ok=True)
     (dest / "dvc.lock").unlink(missing_ok=True)
     _run(["git", "init", "-q"], dest)
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "add", "-A"], dest)
@@ -61,6 +61,20 @@ def test_repro_runs_every_stage_and_writes_outputs(repo):
         assert (repo / rel).is_file(), rel
     kerncijfers = json.loads((repo / "data/indicators/kerncijfers.json").read_text())
     assert kerncijfers["flow"]["cases_analysed"] > 0
+    html = (repo / "report/report.html").read_text(encoding="utf-8")
+    for n in range(1, 5):
+        assert f"Figuur {n}:" in html, n
+    for n in range(2, 19):
+        assert f"Tabel {n}:" in html, n
+    assert html.count('alt="') >= 4 and "data:image/svg+xml" in html  # self-contained, with alt texts
+    from pypdf import PdfReader
+
+    from pipeline.fmt import fmt_int, fmt_number
+
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(repo / "report/report.pdf").pages)
+    assert f"{fmt_int(kerncijfers['flow']['cases_analysed'])} casussen" in pdf_text
+    assert f"gemiddeld {fmt_number(kerncijfers['lead_time_days']['mean'], 0)} dagen" in pdf_text
+    assert f"rapportcijfer {fmt_number(kerncijfers['survey']['grade_mean'])}" in pdf_text
 
 
 def test_second_repro_runs_nothing(repo):
@@ -88,6 +102,11 @@ def test_no_demo_identifier_in_any_output_byte(repo):
         for identifier in identifiers:
             assert identifier.encode("utf-8") not in data, f"{identifier!r} in {path}"
             assert identifier.casefold() not in text, f"{identifier!r} in {path}"
+    from pypdf import PdfReader
+
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(repo / "report/report.pdf").pages).casefold()
+    for identifier in identifiers:
+        assert identifier.casefold() not in pdf_text, f"{identifier!r} in report.pdf"
     for path in (repo / "data/clean").glob("*.parquet"):  # parquet may compress text: check the values too
         import pandas as pd
 

@@ -87,16 +87,52 @@ def write_export(root):
 
 
 @pytest.fixture(scope="module")
-def k(tmp_path_factory):
+def result(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp("indicators")
     mp.setenv(ENV_KEY, "i" * 40)
     mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
     try:
         result = clean_run(write_export(root / "raw"), PEIL)
-        return compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked).kerncijfers
+        return compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
     finally:
         mp.undo()
+
+
+@pytest.fixture(scope="module")
+def k(result):
+    return result.kerncijfers
+
+
+def value(table, measure, **groups):
+    rows = table[(table["measure"] == measure)]
+    for column, wanted in groups.items():
+        rows = rows[rows[column] == wanted]
+    assert len(rows) == 1, (measure, groups)
+    return rows.iloc[0]["value"], rows.iloc[0]["n"]
+
+
+def test_kaplan_meier_censors_the_running_case(result):
+    # C1 closes at 180 days, C2 at 361; C3 runs (censored at peildatum − 20-01-2020 = 347 days);
+    # C4's end before start is left out. S(180) = 2/3, S(361) = 0 → median 361 (closed-only mean 270.5).
+    km = result.tables["duration_kaplan_meier"]
+    assert value(km, "km_median_days", target="totaal") == (361, 3)
+    assert value(km, "censored", target="totaal") == (1, 3)
+
+
+def test_small_groups_are_not_suppressed_in_the_figures(result):
+    # min_group_n = 5, yet a team with one case keeps its mean: suppression belongs to the report
+    assert result.kerncijfers["lead_time_days"]["by_team"]["vt_onderzoek"] == {"mean": 30, "n": 1}
+    lead = result.tables["lead_time"]
+    assert value(lead, "mean", breakdown="team", group="vt_onderzoek") == (30, 1)
+
+
+def test_paired_safety_per_rater(result):
+    # expert: C1 5→8, C2 7→7 (C4's start 12 is blank) → n 2, change (3 + 0) / 2
+    table = result.tables["safety_paired_by_rater"]
+    assert value(table, "change_mean", rater="expert", target="totaal") == (1.5, 2)
+    # professional: C1 6→9, C4 5→5 (C2's end is 99) → mean change 1.5
+    assert value(table, "change_mean", rater="professional", target="totaal") == (1.5, 2)
 
 
 def approx(value):
