@@ -89,6 +89,19 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coding_sheet(args: argparse.Namespace) -> int:
+    from pipeline.coding import export_coding_sheet
+    from pipeline.load import clean_data
+    from pipeline.paths import CODING_DIR
+
+    out = Path(args.out) if args.out else CODING_DIR / "open_antwoorden_codeerblad.xlsx"
+    n = export_coding_sheet(clean_data(), out)
+    log.info("coding-sheet: %d open antwoorden → %s", n, out)
+    print(f"Codeerblad met {n} open antwoorden geschreven naar {out}.")
+    print(f"Vul de themakolommen in en bewaar het blad als {CODING_DIR.name}/<naam>_gecodeerd.xlsx; `dvc repro` telt dan de thema's.")
+    return 0
+
+
 def cmd_make_key(args: argparse.Namespace) -> int:
     from pipeline.pseudonym import make_key_file
 
@@ -169,6 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20210101, help="startwaarde van de toevalsgenerator (standaard 20210101)")
     p.add_argument("--years", default="2018-2020", help="jaren, bv. 2018-2020 of 2018,2019,2021 (standaard 2018-2020)")
     p.add_argument("--scale", type=float, default=1.0, help="vermenigvuldigt het aantal casussen (standaard 1)")
+
+    p = add(
+        "coding-sheet",
+        cmd_coding_sheet,
+        "open antwoorden (geredigeerd) naar een codeerblad (xlsx)",
+        "Schrijft alle open antwoorden van geanalyseerde casussen (doel van de inzet, bereikte resultaten, wat nog nodig "
+        "is, wat cliënten goed vonden en wat beter kan), al geredigeerd, naar een xlsx-codeerblad: één rij per antwoord "
+        "met een pseudoniem antwoord-id en lege themakolommen; het tweede tabblad geeft de thema's per vraag (uit het "
+        "codeboek). Bewaar het ingevulde blad als data/coding/<naam>_gecodeerd.xlsx: de indicatorstap telt dan de "
+        "thema's per vraag, doelgroep en startjaar.",
+    )
+    p.add_argument("--out", help="doelbestand (standaard: data/coding/open_antwoorden_codeerblad.xlsx)")
 
     p = add(
         "make-key",

@@ -131,6 +131,7 @@ class Codebook:
     code_lists: dict[str, CodeList]
     yes_no_sav_codes: dict[int, str]
     name_keyed_until: int | None = None  # form versions up to this year carry Naam cliënt
+    open_answers: dict = field(default_factory=dict)  # questions coded by the researchers (see codebook.yaml)
 
 
     def codes(self, code_list: str) -> list[str]:
@@ -195,6 +196,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         code_lists=code_lists,
         yes_no_sav_codes={int(k): str(v) for k, v in data.get("yes_no_sav_codes", {}).items()},
         name_keyed_until=data.get("form_versions", {}).get("name_keyed_until"),
+        open_answers=data.get("open_answers", {}),
     )
 
 

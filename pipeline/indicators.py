@@ -582,16 +582,32 @@ def noncase_figures(clean: CleanData, cb: Codebook) -> tuple[dict, dict]:
 # --------------------------------------------------------------------------------------------
 
 
+def open_answer_tables(clean: CleanData, cb: Codebook, coded_sheet: Path | None) -> dict[str, pd.DataFrame]:
+    """Open answers per question (answers, coded) and, when a coded sheet exists, theme counts."""
+    from pipeline.coding import open_answers, read_coded_sheet, theme_table
+
+    answers = open_answers(clean, cb)
+    coded = read_coded_sheet(coded_sheet, answers, cb) if coded_sheet is not None else None
+    summary = Table(["question"])
+    for question in cb.open_answers.get("questions", {}):
+        n_answers = int((answers["vraag_code"] == question).sum())
+        n_coded = int(coded.loc[coded["vraag_code"] == question, "antwoord_id"].nunique()) if coded is not None else 0
+        summary.add(question, "answers", n_answers, n_answers)
+        summary.add(question, "coded", n_coded, n_answers)
+    return {"open_answers": summary.frame(), "open_answer_themes": theme_table(coded, answers, cb)}
+
+
 KEY_ORDER = ["flow", "forms", "cases", "background", "lead_time_days", "duration_days", "contacts", "problems", "closure",
              "safety", "aftercare", "experts", "survey", "noncase"]
 
 
 def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 5, forms_unlinked: int = 0,
-                       codebook: Codebook | None = None) -> Indicators:
+                       codebook: Codebook | None = None, coded_sheet: Path | None = None) -> Indicators:
     """Every indicator of docs/definitions.md from the clean tables.
 
     ``forms_unlinked`` is the number of form rows dropped by rule ``unknown_case`` (the ingest
-    stage's manifest holds it). ``min_group_n`` is not applied here (the key figures are
+    stage's manifest holds it). ``coded_sheet``: the researchers' coded open answers (optional;
+    see :mod:`pipeline.coding`). ``min_group_n`` is not applied here (the key figures are
     unsuppressed); it is recorded with the tables so that the report suppresses consistently.
     """
     cb = codebook or load_codebook()
@@ -607,6 +623,7 @@ def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 
         kerncijfers.update(figures)
         tables.update(part_tables)
     kerncijfers = {key: kerncijfers[key] for key in KEY_ORDER}
+    tables.update(open_answer_tables(clean, cb, coded_sheet))
     return Indicators(kerncijfers=_jsonable(kerncijfers), tables=tables)
 
 

@@ -378,6 +378,29 @@ def table_flow_files(flow: pd.DataFrame) -> Table:
                  ["Bestand", "Gelezen", "Behouden", "Dubbel", "Niet gekoppeld", "Na peildatum", "Tweede formulier"], rows)
 
 
+def open_answer_summary(tables: dict, cb: Codebook, sup: Suppressor, top: int = 5) -> dict:
+    """Per open question: answers, coded answers, and the most named themes with count, % and per doelgroep."""
+    summary = tables.get("open_answers")
+    themes = tables.get("open_answer_themes")
+    out = {}
+    for question, spec in cb.open_answers.get("questions", {}).items():
+        answers, _ = lookup(summary, "answers", question=question)
+        coded, _ = lookup(summary, "coded", question=question)
+        items = []
+        if themes is not None and len(themes) and coded:
+            q = themes[(themes["question"] == question) & (themes["breakdown"] == "total") & (themes["measure"] == "count")]
+            q = q[q["value"] > 0].sort_values(["value", "theme"], ascending=[False, True]).head(top)
+            for theme, count in zip(q["theme"], q["value"]):
+                pct, n = lookup(themes, "pct", question=question, breakdown="total", group=TOTAL, theme=theme)
+                parts = []
+                for target, label in TARGETS.items():
+                    t_pct, t_n = lookup(themes, "pct", question=question, breakdown="target", group=target, theme=theme)
+                    parts.append(f"{label.lower()} {sup(_pct(t_pct), t_n)} (n={fmt_int(t_n)})")
+                items.append({"theme": theme, "count": count, "pct": pct, "by_target": "; ".join(parts)})
+        out[question] = {"label": spec["label_nl"], "answers": answers or 0, "coded": coded or 0, "top": items}
+    return out
+
+
 # ------------------------------------------------------------------------ context
 
 
@@ -433,6 +456,7 @@ def build_context(k: dict, tables: dict[str, pd.DataFrame], figures: list[dict],
         "dq_n": len(dq),
         "targets": TARGETS,
         "raters": RATERS_NL,
+        "open": open_answer_summary(tables, cb, sup),
         "km_median": km_median,
         "km_n": km_n,
         "client_test": client_test,

@@ -62,9 +62,8 @@ def spss_frame(frame: pd.DataFrame, variables: dict[str, tuple[str, str | None]]
     """The frame as pyreadstat wants it, with column labels, value labels and formats."""
     out = {}
     column_labels, value_labels, formats = {}, {}, {}
-    for name, (label, source) in variables.items():
-        if name not in frame.columns:
-            continue
+    for name in [c for c in frame.columns if c in variables]:  # the frame's column order
+        label, source = variables[name]
         series = frame[name]
         column_labels[name] = label
         if source == "bool":
@@ -113,6 +112,57 @@ def write_sav(frame: pd.DataFrame, path: Path, variables: dict[str, tuple[str, s
         tmp.write_bytes(stamp_sav_header(tmp.read_bytes(), stamp))
 
     atomic.write_with(Path(path), writer)
+
+
+# clean form table → codebook form (the tidy tables of docs/clean-data.md)
+FORM_TABLES = {
+    "start_forms": "startformulier",
+    "contact_forms": "contactformulier",
+    "end_forms": "eindformulier",
+    "client_survey": "clientervaring",
+    "noncase_contacts": "niet_casus_contacten",
+}
+COMMON_VARIABLES: dict[str, tuple[str, str | None]] = {
+    "case_id": ("Casus (pseudoniem)", None),
+    "source_file": ("Bronbestand (map/bestand)", None),
+    "source_row": ("Rij in het bronbestand", None),
+    "year_folder": ("Jaarmap van de export", None),
+    "expert_id": ("Ervaringsdeskundige (pseudoniem)", None),
+}
+
+
+def form_variables(form_name: str, codebook: Codebook) -> dict[str, tuple[str, str | None]]:
+    """Dutch variable label and value-label source of every column of a clean form table."""
+    variables = dict(COMMON_VARIABLES)
+    for name, column in codebook.forms[form_name].columns.items():
+        if column.type in ("case_number", "name"):
+            continue  # identifiers: never in the clean data (expert → expert_id above)
+        if column.type == "multi":
+            for code in codebook.codes(column.code_list):
+                variables[f"{column.prefix}{code}"] = (f"{column.label_nl}: {codebook.label(column.code_list, code)}", "bool")
+            variables[f"{name}_n"] = (f"{column.label_nl}: aantal genoemd", None)
+            variables[f"{name}_asked"] = (f"{column.label_nl}: vraag gesteld", "bool")
+        elif column.type == "code":
+            variables[name] = (column.label_nl, column.code_list)
+        elif column.type == "yes_no":
+            variables[name] = (column.label_nl, "bool")
+        elif column.type == "text":
+            variables[name] = (f"{column.label_nl} (geredigeerd)", None)
+        else:
+            variables[name] = (column.label_nl, None)
+    return variables
+
+
+def write_form_savs(tables: dict[str, pd.DataFrame], out_dir: Path, codebook: Codebook, peildatum: dt.date) -> None:
+    """Every clean form table as ``<table>.sav`` with Dutch variable and value labels."""
+    for table, form_name in FORM_TABLES.items():
+        frame = tables[table]
+        variables = {k: v for k, v in form_variables(form_name, codebook).items() if k in frame.columns}
+        missing = [c for c in frame.columns if c not in variables]
+        if missing:
+            raise ValueError(f"spss: no label for {table}.{', '.join(missing)}")
+        write_sav(frame, Path(out_dir) / f"{table}.sav", variables, codebook, peildatum,
+                  f"De Cirkel is Rond - {codebook.forms[form_name].label_nl}")
 
 
 def write_cases_sav(cases: pd.DataFrame, path: Path, codebook: Codebook, peildatum: dt.date) -> None:

@@ -17,7 +17,7 @@ from pipeline.ingest import process_exports
 from pipeline.load import TABLE_FILES
 from pipeline.paths import CLEAN_DIR
 from pipeline.pseudonym import resolve_key
-from pipeline.spss import write_cases_sav
+from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
 
 log = logging.getLogger("pipeline")
 
@@ -48,6 +48,7 @@ def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
         manifest = dict(result.manifest, forms_unlinked=result.forms_unlinked)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
+        write_form_savs({name: getattr(result.clean, name) for name in FORM_TABLES}, staging, codebook, peildatum)
 
 
 def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> CleanResult:
@@ -72,6 +73,13 @@ def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN
     from pipeline.paths import INDICATOR_TABLES_DIR, KERNCIJFERS_FILE
 
     manifest = json.loads((Path(clean_dir) / "manifest.json").read_text(encoding="utf-8"))
-    result = compute_indicators(clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]))
+    from pipeline.coding import find_coded_sheet
+    from pipeline.paths import CODING_DIR
+
+    coded = find_coded_sheet(CODING_DIR)
+    if coded is not None:
+        log.info("indicators: gecodeerde open antwoorden uit %s", coded.name)
+    result = compute_indicators(clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]),
+                                coded_sheet=coded)
     write_indicators(result, INDICATOR_TABLES_DIR, KERNCIJFERS_FILE)
     log.info("indicators: %d tabellen, kerncijfers → %s", len(result.tables), KERNCIJFERS_FILE)
