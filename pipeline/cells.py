@@ -295,11 +295,12 @@ def _checks(column: Column, codebook: Codebook) -> list[pa.Check]:
 
 def text_schema(form: Form, codebook: Codebook) -> pa.DataFrameSchema:
     """The pandera schema of a form's text frame: every rule of the codebook, nullable."""
-    return pa.DataFrameSchema(
-        {name: pa.Column(object, checks=_checks(col, codebook), nullable=True) for name, col in form.columns.items()},
-        strict=False,
-        coerce=False,
-    )
+    columns = {}
+    for name, col in form.columns.items():
+        checks = _checks(col, codebook)
+        if checks:  # free text and names have no rule: nothing to validate (saves pandera's per-column cost)
+            columns[name] = pa.Column(None, checks=checks, nullable=True)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
 def validate_text(frame: pd.DataFrame, form: Form, codebook: Codebook) -> pd.DataFrame:

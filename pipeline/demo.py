@@ -398,7 +398,7 @@ class _Generator:
                 })
             # contacts
             span = max(1, (stop - case.expert_start).days)
-            n_contacts = max(1, int(span / max(4.0, rng.gauss(17, 5))))
+            n_contacts = max(1, int(span / max(3.0, rng.gauss(9, 3))))
             for _ in range(n_contacts):
                 day = self.day_in(case.expert_start, stop)
                 n_net = rng.choices([0, 1, 2], [45, 40, 15])[0]

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from pipeline import atomic
-from pipeline.clean_tables import CleanResult, build_clean_tables
 from pipeline.codebook import load_codebook
-from pipeline.ingest import process_exports
 from pipeline.load import TABLE_FILES
 from pipeline.paths import CLEAN_DIR
-from pipeline.pseudonym import resolve_key
-from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
+
+if TYPE_CHECKING:  # the ingest modules (pandera, ...) load only for the stages that need them
+    from pipeline.clean_tables import CleanResult
 
 log = logging.getLogger("pipeline")
 
@@ -31,6 +32,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
     """Process the exports under ``raw_dir`` and build the clean tables (writes nothing)."""
+    from pipeline.clean_tables import build_clean_tables
+    from pipeline.ingest import process_exports
+    from pipeline.pseudonym import resolve_key
+
     key = resolve_key(raw_dir)  # before reading anything: no key, no run
     log.info("ingest: sleutel uit %s", key.source)
     processed = process_exports(raw_dir, peildatum)
@@ -39,6 +44,8 @@ def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
 
 def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
     """Replace ``out_dir`` as a whole with the clean tables (atomically: all or nothing)."""
+    from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
+
     codebook = load_codebook()
     with atomic.replace_dir(Path(out_dir)) as staging:
         for name, file_name in TABLE_FILES.items():

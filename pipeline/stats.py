@@ -114,7 +114,10 @@ def wilcoxon_paired(start: pd.Series, end: pd.Series) -> PairedTest:
     ranks = stats.rankdata(np.abs(nonzero))
     w_plus = float(ranks[nonzero > 0].sum())
     w_minus = float(ranks[nonzero < 0].sum())
-    result = stats.wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided")
+    # exact null distribution for small samples without ties, else the normal approximation with
+    # tie correction: both deterministic (scipy's default may fall back to a random permutation test)
+    exact = len(nonzero) <= 50 and len(np.unique(np.abs(nonzero))) == len(nonzero)
+    result = stats.wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided", method="exact" if exact else "asymptotic")
     return PairedTest(len(pairs), len(nonzero), float(result.statistic), float(result.pvalue), (w_plus - w_minus) / (w_plus + w_minus))
 
 
