@@ -141,9 +141,15 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
                     return labels.get(float(value), _number_text(float(value)))
                 return _cell_text(value)
 
-            return values.map(label_of).astype(object)
+            return per_distinct(lambda v: v.map(label_of).astype(object))(values)
     if values.map(type).eq(str).all():
         return values.astype(object)
+    return _cells_text(values)
+
+
+@per_distinct
+def _cells_text(values: pd.Series) -> pd.Series:
+    """:func:`_cell_text` of every cell (booleans were turned into Ja/Nee by the reader)."""
     return values.map(_cell_text).astype(object)
 
 

@@ -66,6 +66,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spss(args: argparse.Namespace) -> int:
+    from pipeline.params import load_params
+    from pipeline.stages import run_spss
+
+    run_spss(load_params().peildatum, out_dir=Path(args.out) if args.out else None)
+    return 0
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
     from pipeline.figures import run_figures
 
@@ -99,6 +107,17 @@ def cmd_coding_sheet(args: argparse.Namespace) -> int:
     log.info("coding-sheet: %d open antwoorden → %s", n, out)
     print(f"Codeerblad met {n} open antwoorden geschreven naar {out}.")
     print(f"Vul de themakolommen in en bewaar het blad als {CODING_DIR.name}/<naam>_gecodeerd.xlsx; `dvc repro` telt dan de thema's.")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import DEFAULT_SCALES, markdown_table, run_bench
+    from pipeline.paths import ROOT
+
+    out = Path(args.out) if args.out else ROOT / "bench" / "results.json"
+    results = run_bench(args.scale or DEFAULT_SCALES, out, Path(args.work_dir) if args.work_dir else None, keep=args.keep)
+    print(markdown_table(results))
+    log.info("bench: resultaten → %s", out)
     return 0
 
 
@@ -161,6 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Berekent uit data/clean/ alle indicatoren (tabellen in data/indicators/tables/) en de kerncijfers "
         "(data/indicators/kerncijfers.json, de DVC-metrics).",
     )
+    p = add(
+        "spss",
+        cmd_spss,
+        "alle schone tabellen als SPSS-bestand (.sav) → data/spss/",
+        "Schrijft de casustabel en elke formuliertabel uit data/clean/ als .sav met Nederlandse variabele- en "
+        "waardelabels (codes 1..k in de volgorde van het codeboek, ja/nee als 1/0, datums als DATE11), voor wie in "
+        "SPSS werkt. Lees terug met pyreadstat.read_sav(..., apply_value_formats=True).",
+    )
+    p.add_argument("--out", help="uitvoermap (standaard data/spss)")
     add("figures", cmd_figures, "figuren voor het rapport → report/figures/", "Maakt de figuren (SVG en PNG) uit de indicatortabellen.")
     p = add(
         "report",
@@ -194,6 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
         "thema's per vraag, doelgroep en startjaar.",
     )
     p.add_argument("--out", help="doelbestand (standaard: data/coding/open_antwoorden_codeerblad.xlsx)")
+
+    p = add(
+        "bench",
+        cmd_bench,
+        "snelheid en geheugen per stap meten, op meerdere schalen",
+        "Maakt demo-exports op meerdere schalen (standaard 1×, 30× en 400×: ongeveer 135, 4.000 en 54.000 casussen), "
+        "draait elke stap (ingest, indicators, figures, report) als eigen proces en meet de tijd en het piekgeheugen. "
+        "Ernaast de ondergrens: alleen de ruwe bestanden inlezen met de snelste lezers. Schrijft een Markdown-tabel "
+        "naar stdout en bench/results.json. De grootste schaal duurt enkele minuten.",
+    )
+    p.add_argument("--scale", type=float, action="append", help="schaal (herhaalbaar; standaard 1, 30 en 400)")
+    p.add_argument("--out", help="resultatenbestand (standaard bench/results.json)")
+    p.add_argument("--work-dir", help="werkmap voor de exports (standaard een tijdelijke map)")
+    p.add_argument("--keep", action="store_true", help="werkmap niet opruimen")
 
     p = add(
         "make-key",

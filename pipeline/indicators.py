@@ -286,7 +286,8 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     """Contacts and hours per closed case, contact type, contact partner, organisations, network."""
     cases = a.cases
     contacts = a.contact_forms
-    per_case = contacts.groupby("case_id").agg(contacts=("case_id", "size"), hours=("hours", lambda h: float(h.fillna(0).sum())))
+    per_case = contacts.assign(hours_filled=contacts["hours"].astype("Float64").fillna(0).astype(float)).groupby("case_id").agg(
+        contacts=("case_id", "size"), hours=("hours_filled", "sum"))  # a blank duration adds 0
     closed = cases[cases["closed"].astype(bool)].join(per_case, on="case_id", how="inner")
 
     def summary(frame: pd.DataFrame) -> dict:

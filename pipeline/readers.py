@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import StructuralError
+from pipeline.vector import per_distinct
 
 FORMATS = ("xlsx", "csv", "sav")
 
@@ -86,10 +87,24 @@ def _clean_cell(value: object) -> object:
 
 
 def _clean_column(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`_clean_cell` for a column of text (the common, large case)."""
-    if values.map(type).eq(str).all():
-        stripped = values.str.strip()
-        return stripped.where(stripped != "", None).astype(object)
+    """Vectorised :func:`_clean_cell`: text columns with pandas string methods, other columns once
+    per distinct value (a column holding booleans cell by cell, as ``True == 1`` in hashing)."""
+    types = values.map(type)
+    if types.eq(str).all():
+        return _strip_distinct(values)
+    if types.eq(bool).any():
+        return values.map(_clean_cell).astype(object)
+    return _clean_distinct(values)
+
+
+@per_distinct
+def _strip_distinct(values: pd.Series) -> pd.Series:
+    """Trimmed text, blank → None (once per distinct text)."""
+    return pd.Series([(v.strip() or None) if isinstance(v, str) else None for v in values], index=values.index, dtype=object)
+
+
+@per_distinct
+def _clean_distinct(values: pd.Series) -> pd.Series:
     return values.map(_clean_cell).astype(object)
 
 

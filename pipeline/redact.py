@@ -47,9 +47,21 @@ def _fold_char(ch: str) -> str:
     return decomposed if len(decomposed) == 1 else ch.casefold()[:1] or ch
 
 
+class _FoldTable(dict):
+    """``str.translate`` table: code point → folded char, filled on first use of each char."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-folded copy of ``text`` with the same length (one char per char)."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def name_tokens(names: Iterable[object]) -> set[str]:

@@ -51,17 +51,32 @@ def _bold(cells: list[str]) -> list[str]:
     return [f"**{c}**" if c else c for c in cells]
 
 
+_INDEX: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
+def _index(table: pd.DataFrame) -> dict:
+    """(measure, {group column: value as text}) → (value, n) of a tidy table, built once per table."""
+    cached = _INDEX.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    groups = [c for c in table.columns if c not in ("measure", "value", "n")]
+    index = {}
+    for record in table.to_dict("records"):
+        key = (record["measure"], frozenset((g, str(record[g])) for g in groups))
+        value, n = record["value"], record["n"]
+        index.setdefault(key, ((None if pd.isna(value) else float(value)), (None if pd.isna(n) else int(n))))
+    _INDEX[id(table)] = (table, index)
+    return index
+
+
 def lookup(table: pd.DataFrame | None, measure: str, **groups: object) -> tuple[float | None, int | None]:
-    """(value, n) of one row of a tidy indicator table; (None, None) when absent."""
+    """(value, n) of one row of a tidy indicator table; (None, None) when absent.
+
+    ``groups`` must name every group column of the table.
+    """
     if table is None:
         return None, None
-    rows = table[table["measure"] == measure]
-    for column, wanted in groups.items():
-        rows = rows[rows[column].astype(str) == str(wanted)]
-    if rows.empty:
-        return None, None
-    value, n = rows.iloc[0]["value"], rows.iloc[0]["n"]
-    return (None if pd.isna(value) else float(value)), (None if pd.isna(n) else int(n))
+    return _index(table).get((measure, frozenset((g, str(v)) for g, v in groups.items())), (None, None))
 
 
 # ------------------------------------------------------------------------ chapter 3-4 tables
@@ -186,11 +201,11 @@ def table_durations(k: dict, tables: dict, sup: Suppressor) -> Table:
     km = tables.get("duration_kaplan_meier")
     rows = []
     for kind, label in [("professional", "Casusverantwoordelijke"), ("expert", "Ervaringsdeskundige")]:
-        sub = table[table["kind"] == kind] if table is not None else None
-        rows.append(_stat_row(sub, label, sup, total=True, breakdown="total", group=TOTAL))
-        rows += [_stat_row(sub, f"– {tl}", sup, breakdown="target", group=t) for t, tl in TARGETS.items()]
+        rows.append(_stat_row(table, label, sup, total=True, kind=kind, breakdown="total", group=TOTAL))
+        rows += [_stat_row(table, f"– {tl}", sup, kind=kind, breakdown="target", group=t) for t, tl in TARGETS.items()]
         if kind == "expert":
-            rows += [_stat_row(sub, f"– gestart in {y}", sup, breakdown="start_year", group=y) for y in k["duration_days"]["expert"]["by_start_year"]]
+            rows += [_stat_row(table, f"– gestart in {y}", sup, kind=kind, breakdown="start_year", group=y)
+                     for y in k["duration_days"]["expert"]["by_start_year"]]
     km_median, km_n = lookup(km, "km_median_days", target=TOTAL)
     censored, _ = lookup(km, "censored", target=TOTAL)
     notes = [

@@ -44,7 +44,7 @@ def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
 
 def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
     """Replace ``out_dir`` as a whole with the clean tables (atomically: all or nothing)."""
-    from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
+    from pipeline.spss import write_cases_sav
 
     codebook = load_codebook()
     with atomic.replace_dir(Path(out_dir)) as staging:
@@ -55,7 +55,6 @@ def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
         manifest = dict(result.manifest, forms_unlinked=result.forms_unlinked)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
-        write_form_savs({name: getattr(result.clean, name) for name in FORM_TABLES}, staging, codebook, peildatum)
 
 
 def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> CleanResult:
@@ -71,6 +70,20 @@ def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> 
         out_dir,
     )
     return result
+
+
+def run_spss(peildatum: dt.date, clean_dir: Path = CLEAN_DIR, out_dir: Path | None = None) -> None:
+    """The spss stage: every clean table as ``.sav`` with Dutch labels in ``data/spss/``."""
+    from pipeline.load import clean_data
+    from pipeline.paths import SPSS_DIR
+    from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
+
+    clean = clean_data(clean_dir)
+    codebook = load_codebook()
+    with atomic.replace_dir(Path(out_dir or SPSS_DIR)) as staging:
+        write_cases_sav(clean.cases, staging / "cases.sav", codebook, peildatum)
+        write_form_savs({name: getattr(clean, name) for name in FORM_TABLES}, staging, codebook, peildatum)
+    log.info("spss: %d SPSS-bestanden → %s", len(FORM_TABLES) + 1, out_dir or SPSS_DIR)
 
 
 def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR) -> None:

@@ -1,4 +1,4 @@
-"""The SPSS hand-off: every clean table as .sav, read back with pyreadstat with every label intact."""
+"""The SPSS hand-off (stage `spss`): every clean table as .sav, read back with pyreadstat with every label intact."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from pipeline.codebook import load_codebook
 from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
 from pipeline.spss import CASE_VARIABLES, FORM_TABLES, form_variables
-from pipeline.stages import run_ingest
+from pipeline.stages import run_ingest, run_spss
 from test_indicators import PEIL, write_export
 
 CB = load_codebook()
@@ -22,7 +22,8 @@ def clean_dir(tmp_path_factory):
     mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
     try:
         result = run_ingest(write_export(root / "raw"), PEIL, root / "clean")
-        return root / "clean", result
+        run_spss(PEIL, root / "clean", root / "spss")
+        return root / "spss", result
     finally:
         mp.undo()
 

@@ -1,0 +1,160 @@
+"""Benchmark: every stage at several scales of the demo export, against the read floor.
+
+For each scale the demo generator writes an export folder (not timed), then each stage runs as
+its own process (``python -m pipeline <stage>``) in a scratch project, and the wall time and peak
+resident memory (RSS) of that process are recorded. Beside them, the floor: a process that only
+reads the same raw files into pandas with the fastest readers (calamine for xlsx, the C parser for
+csv, pyreadstat for sav) and does nothing else. ``ratio`` = (ingest + indicators) / floor.
+
+Results: a Markdown table on stdout and ``bench/results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline import atomic
+from pipeline.paths import REPORT_DIR, ROOT
+
+log = logging.getLogger("pipeline.bench")
+
+STAGES = ["ingest", "indicators", "figures", "report"]
+DEFAULT_SCALES = [1.0, 30.0, 400.0]
+
+
+@dataclass
+class Measurement:
+    scale: float
+    stage: str  # a stage, "floor", or "ingest+indicators"
+    rows: int  # data rows in the raw export
+    cases: int
+    seconds: float
+    peak_mib: float
+    ratio_to_floor: float | None = None
+
+
+def read_floor(raw_dir: Path) -> int:
+    """Read every raw file with the fastest reader and nothing else; return the number of rows."""
+    import pandas as pd
+    import pyreadstat
+
+    rows = 0
+    for path in sorted(Path(raw_dir).rglob("*")):
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            rows += len(pd.read_excel(path, engine="calamine", header=None, dtype=object)) - 1
+        elif suffix == ".csv":
+            data = path.read_bytes()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")
+            import io
+
+            rows += len(pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, engine="c"))
+        elif suffix == ".sav":
+            rows += len(pyreadstat.read_sav(str(path))[0])
+    return rows
+
+
+def _run_stage(args: list[str], env: dict, cwd: Path) -> tuple[float, float, str]:
+    """Run one stage in a fresh interpreter that measures itself (exact per-process peak RSS)."""
+    wrapper = [sys.executable, "-c", _MEASURE, *args]
+    start = time.perf_counter()
+    done = subprocess.run(wrapper, env=env, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr.strip()[-2000:]}")
+    lines = done.stdout.strip().splitlines()
+    peak = float(lines[-1].split("=", 1)[1])
+    return seconds, peak, "\n".join(lines[:-1])
+
+
+# A tiny parent that runs the command as its only child and prints that child's peak RSS.
+_MEASURE = (
+    "import os, resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "print('peak_mib=%.1f' % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> Path:
+    """A scratch project root: params pointing at ``raw``, the report's templates and texts."""
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "dvc.yaml", work / "dvc.yaml")
+    (work / "params.yaml").write_text(f'raw_dir: {raw}\npeildatum: "{peildatum}"\nmin_group_n: {min_group_n}\n', encoding="utf-8")
+    for folder in ["templates", "filters", "assets", "tekst"]:
+        shutil.copytree(REPORT_DIR / folder, work / "report" / folder, dirs_exist_ok=True)
+    (work / "data" / "coding").mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def run_bench(scales: list[float], out: Path, work_dir: Path | None = None, seed: int = 20210101, years: str = "2018-2020",
+              keep: bool = False) -> list[Measurement]:
+    """Generate, run and time every stage at every scale; write ``out`` (JSON) and return the rows."""
+    from pipeline.demo import parse_years, write_demo_export
+
+    year_list = parse_years(years)
+    peildatum = f"{year_list[-1] + 1}-01-01"
+    base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="cirkel-bench-"))
+    results: list[Measurement] = []
+    try:
+        for scale in scales:
+            scale_dir = base / f"scale_{scale:g}"
+            shutil.rmtree(scale_dir, ignore_errors=True)
+            log.info("bench %g×: demo-export maken", scale)
+            summary = write_demo_export(scale_dir / "raw", seed=seed, years=year_list, scale=scale)
+            project = _project(scale_dir / "project", scale_dir / "raw", peildatum, 5)
+            env = dict(os.environ, CIRKEL_ROOT=str(project), PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+            env.pop("CIRKEL_PSEUDONYM_KEY", None)
+            env["CIRKEL_PSEUDONYM_KEY_FILE"] = str(project / "no.key")  # the demo folder's own key
+            floor_code = f"from pipeline.bench import read_floor; print(read_floor({str(scale_dir / 'raw')!r}))"
+            seconds, peak, output = _run_stage([sys.executable, "-c", floor_code], env, project)
+            rows = int(output.strip().splitlines()[-1])
+            floor = Measurement(scale, "floor", rows, summary.n_cases, seconds, peak)
+            results.append(floor)
+            log.info("bench %g×: floor %.2f s (%d rijen)", scale, seconds, rows)
+            stage_rows = {}
+            for stage in STAGES:
+                seconds, peak, _ = _run_stage([sys.executable, "-m", "pipeline", "-q", stage], env, project)
+                stage_rows[stage] = Measurement(scale, stage, rows, summary.n_cases, seconds, peak)
+                results.append(stage_rows[stage])
+                log.info("bench %g×: %s %.2f s, piek %.0f MiB", scale, stage, seconds, peak)
+            both = stage_rows["ingest"].seconds + stage_rows["indicators"].seconds
+            results.append(Measurement(scale, "ingest+indicators", rows, summary.n_cases, both,
+                                       max(stage_rows["ingest"].peak_mib, stage_rows["indicators"].peak_mib),
+                                       both / floor.seconds if floor.seconds else None))
+            if not keep:
+                shutil.rmtree(scale_dir, ignore_errors=True)
+    finally:
+        if not keep and work_dir is None:
+            shutil.rmtree(base, ignore_errors=True)
+    document = {
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+                    "processor": platform.processor() or platform.machine()},
+        "seed": seed,
+        "years": years,
+        "results": [asdict(r) for r in results],
+    }
+    atomic.write_text(Path(out), json.dumps(document, indent=2) + "\n")
+    return results
+
+
+def markdown_table(results: list[Measurement]) -> str:
+    """One row per scale and stage, with the floor and the ratio."""
+    lines = ["| scale | cases | rows | stage | seconds | peak MiB | × floor |", "|---:|---:|---:|---|---:|---:|---:|"]
+    for r in results:
+        ratio = f"{r.ratio_to_floor:.1f}" if r.ratio_to_floor is not None else ""
+        lines.append(f"| {r.scale:g}× | {r.cases:,} | {r.rows:,} | {r.stage} | {r.seconds:.2f} | {r.peak_mib:.0f} | {ratio} |")
+    return "\n".join(lines)
