@@ -142,7 +142,7 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
                 return _cell_text(value)
 
             return per_distinct(lambda v: v.map(label_of).astype(object))(values)
-    if values.map(type).eq(str).all():
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text and blanks only (C-level check)
         return values.astype(object)
     return _cells_text(values)
 

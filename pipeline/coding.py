@@ -29,6 +29,7 @@ from pipeline import atomic
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import ConfigurationError
 from pipeline.load import CleanData
+from pipeline.vector import in_index
 
 SHEET = "Open antwoorden"
 THEMES_SHEET = "Thema's"
@@ -49,7 +50,7 @@ def open_answers(clean: CleanData, codebook: Codebook | None = None) -> pd.DataF
     parts = []
     for question, spec in cb.open_answers.get("questions", {}).items():
         forms = getattr(clean, FORM_TABLE[spec["form"]])
-        forms = forms[forms["case_id"].isin(analysed.index) & forms[spec["column"]].notna()]
+        forms = forms[in_index(forms["case_id"], analysed.index) & forms[spec["column"]].notna().to_numpy()]
         if forms.empty:
             continue
         part = pd.DataFrame({

@@ -17,6 +17,9 @@ class StructuralError(Exception):
         self.detail = message
         super().__init__(self.format())
 
+    def __reduce__(self):  # picklable, so a worker process can report it
+        return (StructuralError, (self.file, self.detail, self.row, self.column))
+
     def format(self) -> str:
         where = [f"bestand {self.file}"]
         if self.row is not None:

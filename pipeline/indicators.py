@@ -54,12 +54,14 @@ class Analysed:
 def analysed_view(clean: CleanData) -> Analysed:
     """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year."""
     cases = clean.cases[clean.cases["analysed"].astype(bool)].copy()
-    ids = set(cases["case_id"])
     case_info = cases.set_index("case_id")[["team", "target", "start_year", "closed"]]
 
     def of_analysed(forms: pd.DataFrame) -> pd.DataFrame:
-        kept = forms[forms["case_id"].isin(ids)].copy()
-        return kept.join(case_info, on="case_id")
+        positions = case_info.index.get_indexer(forms["case_id"])
+        linked = positions >= 0
+        kept = forms if linked.all() else forms[linked]
+        info = case_info.iloc[positions[linked]].set_axis(kept.index)
+        return kept.assign(**{column: info[column] for column in case_info.columns})
 
     years = sorted(int(y) for y in cases["start_year"].dropna().unique())
     return Analysed(cases, of_analysed(clean.start_forms), of_analysed(clean.contact_forms), of_analysed(clean.end_forms),
@@ -315,7 +317,8 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             per_closed.add((breakdown, key), f"{measure}_median", stats.median(frame[column]), n)
             per_closed.add((breakdown, key), f"{measure}_sum", float(frame[column].sum()) if n else None, n)
     kind = Table(["target", "contact_type"])
-    for target, frame in [(TOTAL, contacts), *((t, contacts[contacts["target"] == t]) for t in cb.codes("target"))]:
+    typed_contacts = contacts[["case_id", "target", "contact_type"]]
+    for target, frame in [(TOTAL, typed_contacts), *((t, typed_contacts[typed_contacts["target"] == t]) for t in cb.codes("target"))]:
         f_typed = frame["contact_type"].dropna()
         n_cases = int(frame["case_id"].nunique())
         for k in cb.codes("contact_type"):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigurationError
+from pipeline.vector import map_distinct
 
 ENV_KEY = "CIRKEL_PSEUDONYM_KEY"
 ENV_KEY_FILE = "CIRKEL_PSEUDONYM_KEY_FILE"
@@ -84,6 +85,4 @@ def pseudonym(key: PseudonymKey, kind: str, value: str) -> str:
 
 def pseudonymise(key: PseudonymKey, kind: str, normalised: pd.Series) -> pd.Series:
     """Pseudonyms for a column of normalised identifiers (NA stays NA); each distinct value hashed once."""
-    distinct = pd.unique(normalised.dropna())
-    table = {v: pseudonym(key, kind, v) for v in distinct}
-    return normalised.map(table).astype("string")
+    return map_distinct(normalised, lambda value: pseudonym(key, kind, value))

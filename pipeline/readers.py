@@ -89,10 +89,9 @@ def _clean_cell(value: object) -> object:
 def _clean_column(values: pd.Series) -> pd.Series:
     """Vectorised :func:`_clean_cell`: text columns with pandas string methods, other columns once
     per distinct value (a column holding booleans cell by cell, as ``True == 1`` in hashing)."""
-    types = values.map(type)
-    if types.eq(str).all():
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text and blanks only
         return _strip_distinct(values)
-    if types.eq(bool).any():
+    if values.map(type).eq(bool).any():
         return values.map(_clean_cell).astype(object)
     return _clean_distinct(values)
 

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from pipeline.vector import map_distinct
+
 PARTICLES = {
     "de", "den", "der", "des", "van", "vanden", "vander", "het", "ten", "ter", "te", "op", "in",
     "t", "s", "la", "le", "du", "da", "di", "del", "della", "von", "zu", "el", "al", "bin", "ben", "en",
@@ -76,18 +78,19 @@ def name_tokens(names: Iterable[object]) -> set[str]:
     return tokens
 
 
+def _present(values: Iterable[object]) -> Iterable[object]:
+    """The values that are not blank (None, NaN, NA)."""
+    return (v for v in values if not (v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))))
+
+
 class Redactor:
     """Redacts free text given the names and case-number prefixes known to the run."""
 
     def __init__(self, names: Iterable[object] = (), case_numbers: Iterable[object] = ()):
-        self.tokens = name_tokens(names)
-        prefixes = set()
-        for number in case_numbers:
-            if number is None or (isinstance(number, float) and pd.isna(number)):
-                continue
-            match = re.match(r"\s*([A-Za-z]+)", str(number))
-            if match:
-                prefixes.add(re.escape(match.group(1)))
+        self.tokens = name_tokens(set(_present(names)))
+        numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
+        found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
+        prefixes = {re.escape(p) for p in found}
         self.case_number = (
             re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/]?\d+(?!\w)", re.IGNORECASE) if prefixes else None
         )
@@ -128,6 +131,4 @@ class Redactor:
 
     def redact_series(self, texts: pd.Series) -> pd.Series:
         """Vectorised over a column: each distinct non-blank text is redacted once."""
-        distinct = pd.unique(texts.dropna())
-        table = {t: self.redact(t) for t in distinct}
-        return texts.map(table).astype("string")
+        return map_distinct(texts, self.redact)

@@ -47,14 +47,20 @@ def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
     from pipeline.spss import write_cases_sav
 
     codebook = load_codebook()
+    from concurrent.futures import ThreadPoolExecutor
+
     with atomic.replace_dir(Path(out_dir)) as staging:
-        for name, file_name in TABLE_FILES.items():
-            getattr(result.clean, name).to_parquet(staging / file_name, index=False)
+        # Parquet files are written by pyarrow, which releases the GIL: in threads, beside the rest.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            written = [pool.submit(getattr(result.clean, name).to_parquet, staging / file_name, index=False)
+                       for name, file_name in TABLE_FILES.items()]
+            write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
+            for future in written:
+                future.result()  # re-raises a failed write: the staging folder is then discarded
         (staging / "data_quality.csv").write_bytes(csv_bytes(result.data_quality))
         (staging / "flow.csv").write_bytes(csv_bytes(result.flow))
         manifest = dict(result.manifest, forms_unlinked=result.forms_unlinked)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
 
 
 def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> CleanResult:

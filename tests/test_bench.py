@@ -21,10 +21,11 @@ def test_bench_records_every_stage_and_scale(tmp_path):
     results = json.loads(out.read_text())["results"]
     seen = {(r["scale"], r["stage"]) for r in results}
     for scale in (0.1, 0.2):
-        for stage in ["floor", "ingest", "indicators", "figures", "report", "ingest+indicators"]:
+        for stage in ["floor", "ingest_1_process", "ingest", "indicators", "figures", "report", "ingest+indicators",
+                      "ingest_1_process+indicators"]:
             assert (scale, stage) in seen
     for r in results:
         assert r["seconds"] > 0 and r["peak_mib"] > 0 and r["rows"] > 0
-    ratio = [r for r in results if r["stage"] == "ingest+indicators"]
-    assert all(r["ratio_to_floor"] > 0 for r in ratio)
+    ratio = [r for r in results if r["stage"].endswith("+indicators")]
+    assert len(ratio) == 4 and all(r["ratio_to_floor"] > 0 for r in ratio)
     assert "| scale |" in done.stdout

@@ -1,0 +1,82 @@
+"""Worker processes for the per-file work of the ingest stage.
+
+Large exports are parsed, and their clean form tables built, one file per task in forked worker
+processes (one per core). A task is a zero-argument callable; the workers inherit the tasks by
+``fork`` (nothing is pickled on the way in), and return their results pickled. Results come
+back in task order, so the outcome does not depend on the number of workers; when tasks fail,
+the error raised is that of the first failing task in that order, as in a run without workers.
+Small exports are handled in the calling process, where starting workers costs more than it
+saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+PARALLEL_MIN_BYTES = 8_000_000  # raw export size from which the ingest stage uses workers
+ENV_WORKERS = "CIRKEL_WORKERS"  # overrides the number of workers (1 = none)
+
+_TASKS: Sequence[Callable[[], object]] = ()
+
+
+def worker_count(raw_bytes: int, tasks: int) -> int:
+    """Workers for ``tasks`` tasks over a raw export of ``raw_bytes`` bytes: one per core (at most
+    one per task), none below :data:`PARALLEL_MIN_BYTES` or where ``fork`` is not available;
+    ``CIRKEL_WORKERS`` overrides."""
+    setting = os.environ.get(ENV_WORKERS)
+    if setting:
+        return max(1, int(setting))
+    if raw_bytes < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(os.cpu_count() or 1, tasks))
+
+
+def _run_task(index: int) -> object:
+    return _TASKS[index]()
+
+
+def run_tasks(
+    tasks: Sequence[Callable[[], T]],
+    workers: int,
+    costs: Sequence[float] | None = None,
+    on_result: Callable[[int, T], None] | None = None,
+) -> list[T]:
+    """Run every task and return the results in task order.
+
+    With ``workers`` > 1 the tasks run in forked worker processes, costliest first (``costs``,
+    an estimate per task) so that the workers finish at about the same time. ``on_result`` is
+    called in task order as results arrive (for progress lines).
+    """
+    global _TASKS
+    if workers <= 1 or len(tasks) <= 1:
+        results = []
+        for index, task in enumerate(tasks):
+            results.append(task())
+            if on_result:
+                on_result(index, results[-1])
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(range(len(tasks)), key=lambda i: -costs[i]) if costs else list(range(len(tasks)))
+    _TASKS = tasks
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {index: pool.submit(_run_task, index) for index in order}
+            results = []
+            for index in range(len(tasks)):
+                try:
+                    results.append(futures[index].result())
+                except BaseException:
+                    for future in futures.values():
+                        future.cancel()
+                    raise
+                if on_result:
+                    on_result(index, results[-1])
+            return results
+    finally:
+        _TASKS = ()
