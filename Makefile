@@ -8,10 +8,10 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: report test setup clean-venv
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m pip install --quiet -e '.[all]' -c constraints.txt
 	touch $@
 
 setup: $(VENV)/.installed

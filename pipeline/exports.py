@@ -7,6 +7,7 @@ year folders; any year may lack any form. Two files for one form in one folder s
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 from pipeline.codebook import Codebook
 from pipeline.errors import ConfigurationError, StructuralError
 from pipeline.readers import FORMATS
+
+log = logging.getLogger("pipeline.ingest")
 
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 _SUFFIX_SEPARATORS = ("_", "-", " ", ".")
@@ -73,6 +76,10 @@ def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
             form = form_of(path.stem, root_forms)
             if form:
                 _claim(root, ExportFile(form, None, path, path.name))
+            else:
+                log.warning("genegeerd: %s (geen bestand van het exportcontract)", path.name)
+        elif path.is_dir() and not YEAR_FOLDER.match(path.name) and not path.name.startswith("."):
+            log.warning("genegeerd: map %s/ (geen jaarmap jjjj)", path.name)
     for name in root_forms:
         if name not in root:
             raise StructuralError(name, f"de {name} ontbreekt: verwacht {raw_dir}/{name}.xlsx, .csv of .sav")
@@ -85,5 +92,7 @@ def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
                 form = form_of(path.stem, year_forms)
                 if form:
                     _claim(found, ExportFile(form, folder.name, path, f"{folder.name}/{path.name}"))
+                else:
+                    log.warning("genegeerd: %s/%s (geen formulier van het exportcontract)", folder.name, path.name)
         exports.extend(found[name] for name in year_forms if name in found)
     return exports

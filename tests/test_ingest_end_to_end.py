@@ -158,3 +158,15 @@ def test_structural_problem_in_a_worker_names_the_first_file_in_order(tmp_path, 
     assert len(messages) == 1
     (message,) = messages
     assert "2019/contactformulier.csv" in message and "rij 2" in message and "Soort contact" in message
+
+
+def test_files_outside_the_contract_are_named_not_read(tmp_path):
+    """A misnamed export or a folder that is no year folder is reported on stderr, not read."""
+    raw = minimal_export(tmp_path / "raw")
+    write_table(raw / "2019" / "contactformulieren.csv", CONTACT_HEADERS, [contact_row("CIR-0001")])
+    (raw / "archief").mkdir()
+    done = run_cli("validate", str(raw))
+    assert done.returncode == 0, done.stderr
+    assert "genegeerd: 2019/contactformulieren.csv" in done.stderr
+    assert "genegeerd: map archief/" in done.stderr
+    assert "gelezen: 2019/contactformulieren.csv" not in done.stderr
