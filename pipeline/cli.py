@@ -61,8 +61,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from pipeline.stages import run_indicators
 
+    from pipeline.paths import CLEAN_DIR, CODING_DIR, INDICATORS_DIR
+
     params = _params()
-    run_indicators(params.peildatum, params.min_group_n)
+    run_indicators(
+        args.peildatum or params.peildatum,
+        params.min_group_n if args.min_group_n is None else args.min_group_n,
+        clean_dir=Path(args.clean_dir) if args.clean_dir else CLEAN_DIR,
+        out_dir=Path(args.out) if args.out else INDICATORS_DIR,
+        coding_dir=Path(args.coding_dir) if args.coding_dir else CODING_DIR,
+    )
     return 0
 
 
@@ -173,13 +181,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("raw_dir", help="de exportmap (met casuslijst en jaarmappen)")
     p.add_argument("--peildatum", type=_date, help="peildatum jjjj-mm-dd (standaard: uit params.yaml)")
 
-    add(
+    p = add(
         "indicators",
         cmd_indicators,
         "indicatoren per kennisvraag → data/indicators/",
         "Berekent uit data/clean/ alle indicatoren (tabellen in data/indicators/tables/) en de kerncijfers "
-        "(data/indicators/kerncijfers.json, de DVC-metrics).",
+        "(data/indicators/kerncijfers.json, de DVC-metrics). Met een gecodeerd blad in data/coding/ ook de thema's "
+        "van de open antwoorden.",
     )
+    p.add_argument("--clean-dir", help="map met de schone tabellen (standaard: data/clean)")
+    p.add_argument("--peildatum", type=_date, help="peildatum jjjj-mm-dd (standaard: uit params.yaml)")
+    p.add_argument("--min-group-n", type=int, help="kleinste groep die het rapport toont (standaard: uit params.yaml)")
+    p.add_argument("--out", help="uitvoermap: tables/ en kerncijfers.json (standaard: data/indicators)")
+    p.add_argument("--coding-dir", help="map met gecodeerde bladen (standaard: data/coding)")
     p = add(
         "spss",
         cmd_spss,

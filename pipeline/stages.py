@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import atomic
 from pipeline.codebook import load_codebook
+from pipeline.errors import ConfigurationError
 from pipeline.load import TABLE_FILES
 from pipeline.paths import CLEAN_DIR
 
@@ -92,20 +93,25 @@ def run_spss(peildatum: dt.date, clean_dir: Path = CLEAN_DIR, out_dir: Path | No
     log.info("spss: %d SPSS-bestanden → %s", len(FORM_TABLES) + 1, out_dir or SPSS_DIR)
 
 
-def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR) -> None:
-    """The indicators stage: ``data/clean`` → ``data/indicators/tables`` and ``kerncijfers.json``."""
+def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR, out_dir: Path | None = None,
+                   coding_dir: Path | None = None) -> None:
+    """The indicators stage: ``data/clean`` → ``<out_dir>/tables`` and ``<out_dir>/kerncijfers.json``
+    (``out_dir``: ``data/indicators``); a coded sheet in ``coding_dir`` (``data/coding``) is used."""
+    from pipeline.coding import find_coded_sheet
     from pipeline.indicators import compute_indicators, write_indicators
     from pipeline.load import clean_data
-    from pipeline.paths import INDICATOR_TABLES_DIR, KERNCIJFERS_FILE
+    from pipeline.paths import CODING_DIR, INDICATORS_DIR
 
-    manifest = json.loads((Path(clean_dir) / "manifest.json").read_text(encoding="utf-8"))
-    from pipeline.coding import find_coded_sheet
-    from pipeline.paths import CODING_DIR
-
-    coded = find_coded_sheet(CODING_DIR)
+    out_dir = Path(out_dir or INDICATORS_DIR)
+    manifest_file = Path(clean_dir) / "manifest.json"
+    if not manifest_file.is_file():
+        raise ConfigurationError(f"geen schone data in {clean_dir} (manifest.json ontbreekt): draai eerst `python -m pipeline ingest`")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    coded = find_coded_sheet(Path(coding_dir or CODING_DIR))
     if coded is not None:
         log.info("indicators: gecodeerde open antwoorden uit %s", coded.name)
     result = compute_indicators(clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]),
                                 coded_sheet=coded)
-    write_indicators(result, INDICATOR_TABLES_DIR, KERNCIJFERS_FILE)
-    log.info("indicators: %d tabellen, kerncijfers → %s", len(result.tables), KERNCIJFERS_FILE)
+    kerncijfers = out_dir / "kerncijfers.json"
+    write_indicators(result, out_dir / "tables", kerncijfers)
+    log.info("indicators: %d tabellen, kerncijfers → %s", len(result.tables), kerncijfers)

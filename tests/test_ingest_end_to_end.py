@@ -170,3 +170,19 @@ def test_files_outside_the_contract_are_named_not_read(tmp_path):
     assert "genegeerd: 2019/contactformulieren.csv" in done.stderr
     assert "genegeerd: map archief/" in done.stderr
     assert "gelezen: 2019/contactformulieren.csv" not in done.stderr
+
+
+def test_indicators_command_on_a_clean_folder_outside_the_project(tmp_path, keyed):
+    """ingest --out X, then indicators --clean-dir X --out Y: the key figures of that export."""
+    raw = minimal_export(tmp_path / "raw")
+    clean, out = tmp_path / "clean", tmp_path / "indicators"
+    assert run_cli("ingest", "--raw-dir", str(raw), "--peildatum", "2021-01-01", "--out", str(clean)).returncode == 0
+    done = run_cli("indicators", "--clean-dir", str(clean), "--peildatum", "2021-01-01", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    figures = json.loads((out / "kerncijfers.json").read_text(encoding="utf-8"))
+    assert figures["flow"]["cases_listed"] == 3
+    assert figures["flow"]["cases_analysed"] == 2
+    assert figures["forms"]["contact"] == 2
+    assert (out / "tables" / "flow.csv").is_file()
+    missing = run_cli("indicators", "--clean-dir", str(tmp_path / "nothing"), "--out", str(tmp_path / "other"))
+    assert missing.returncode == 2 and "ingest" in missing.stderr and "Traceback" not in missing.stderr
