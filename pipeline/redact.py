@@ -2,15 +2,24 @@
 
 Free-text answers can hold the very identifiers the pipeline never writes: names, phone
 numbers, e-mail addresses, postcodes, case numbers and dates (a birth date). Every free-text
-cell is redacted before it enters the clean data:
+cell is redacted before it enters the clean data (the text is first put in Unicode NFC form):
 
 - every name known to the run (clients and experts on the casuslijst, experts and clients
   named on the forms), as a whole and word by word (particles such as ``de``/``van`` excepted),
-  compared without regard to case or diacritics → ``[naam]``;
-- e-mail addresses → ``[e-mail]``; phone numbers (9 to 13 digits, with spaces, dashes, dots,
-  brackets or a ``+31``/``0031`` prefix) → ``[telefoon]``; Dutch postcodes (``4811 AB``) →
-  ``[postcode]``; dates (``3-4-1985``, ``1985-04-03``, ``3 april 1985``) → ``[datum]``;
-  case numbers with the prefixes of the casuslijst (``CIR-0042``) → ``[casusnummer]``.
+  compared without regard to case or diacritics, also inside CamelCase words (``EstherMartens``)
+  and with a hyphenated second part (``Smit-Hoogendoorn``) → ``[naam]``. A name word that is also
+  an ordinary Dutch word (``meer``, ``wit``, ``bos``; see :data:`COMMON_WORDS`) is taken for a
+  name only when it is capitalised, follows a particle (``de wit``) or stands next to another
+  name word, so that "er is meer steun nodig" stays readable; and any capitalised name after a
+  word for a person (``zoon Jurre``, ``ex-partner Gerrit Wolters``, ``mevrouw El Idrissi``),
+  known to the run or not;
+- e-mail addresses → ``[e-mail]``; social-media handles (``@naam85``) → ``[account]``; IBANs →
+  ``[iban]``; phone numbers and other long numbers (9 to 13 digits, with spaces, dashes, dots,
+  slashes, brackets or a ``+31``/``0031`` prefix; a run of years such as ``2018 2019 2020`` is
+  kept) → ``[telefoon]``; Dutch postcodes (``4811 AB``, ``4811ab``, ``4811-AB``; not ``2019 en``
+  or ``2019 VT``) → ``[postcode]``; dates (``3-4-1985``, ``3-4-'85``, ``1985-04-03``,
+  ``3 april 1985``, ``18 aug 1965``) → ``[datum]``; case numbers with the prefixes of the
+  casuslijst (``CIR-0042``, ``cir 42``, ``CIR.0042``) and ``casus 0042`` → ``[casusnummer]``.
 
 Names that the run does not know (a child's first name, a neighbour) cannot be found this way;
 the report therefore never quotes free text, and the coding sheet for researchers is redacted
@@ -32,15 +41,40 @@ PARTICLES = {
     "t", "s", "la", "le", "du", "da", "di", "del", "della", "von", "zu", "el", "al", "bin", "ben", "en",
 }
 MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+MONTHS_SHORT = "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
+# Ordinary Dutch words that are also (parts of) common surnames: taken for a name only when
+# capitalised, after a particle, or next to another name word (see the module docstring).
+COMMON_WORDS = frozenset("""
+    beek berg bos broek dam dijk groen groot hal hof hoek hoop jong kamp kerk klein kop laan lang
+    meer molen post put rood steen veen ven wal water wit zee zwart
+""".split())
+# Two letters after four digits that are no postcode: Dutch words, units, the teams' abbreviations.
+POSTCODE_STOP = frozenset("al as at da de du en er eu ik in is ja je km kg mg ml cm mm me na nu of om op sg te vt we ze zo".split())
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-().]{7,}\d(?!\w)")
-_POSTCODE = re.compile(r"(?<!\w)[1-9]\d{3} ?[A-Z]{2}(?!\w)")
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,}[A-Za-z0-9_]")
+_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}(?!\w)", re.IGNORECASE)
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
+_YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
+_POSTCODE = re.compile(r"(?<!\w)[1-9]\d{3}(?: {0,2}|-)([A-Za-z]{2})(?!\w)")
+_NUMERIC_DATE = re.compile(r"(?<!\w)(\d{1,2})([-/.])(\d{1,2})\2'?(\d{2}|\d{4})(?!\w)")
 _DATE = re.compile(
-    rf"(?<!\w)(?:\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}})(?!\w)",
+    rf"(?<!\w)(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS}|(?:{MONTHS_SHORT})\.?)\s+'?(?:\d{{4}}|\d{{2}}))(?!\w)",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\w+")
+_GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
+# A capitalised name after a word for a person ("zoon Jurre", "ex-partner Gerrit Wolters",
+# "mevrouw El Idrissi"): a name even when the run does not know it.
+ROLE_WORDS = (
+    "zoon|dochter|kind|baby|partner|ex-partner|ex|echtgenoot|echtgenote|man|vrouw|vriend|vriendin|buurman|buurvrouw|"
+    "meneer|mevrouw|mevr|mw|dhr|heer|vader|moeder|stiefvader|stiefmoeder|broer|zus|zusje|broertje|oma|opa|tante|oom|"
+    "neef|nicht|schoonmoeder|schoonvader|collega|juf|meester"
+)
+_ROLE_NAME = re.compile(
+    rf"(?<![\w-])((?i:{ROLE_WORDS})\.?\s+)((?:(?:van|de|der|den|ter|ten|te|het)\s+)*[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)*"
+    rf"(?:\s+(?:(?:van|de|der|den|ter|ten|te|het|el|al|la|le)\s+)*[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)*)*)"
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _NAME_RUN_GAP = re.compile(r"^[\s\-'’.]*$")
 
 
@@ -72,10 +106,63 @@ def name_tokens(names: Iterable[object]) -> set[str]:
     for name in names:
         if name is None or (isinstance(name, float) and pd.isna(name)):
             continue
-        for word in _WORD.findall(fold(str(name))):
+        for word in _LETTERS.findall(fold(unicodedata.normalize("NFC", str(name)))):
             if len(word) >= 2 and word not in PARTICLES and not word.isdigit():
                 tokens.add(word)
     return tokens
+
+
+def _word_parts(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of the words of ``text`` (letters only), CamelCase words split (``EstherMartens``)."""
+    for match in _LETTERS.finditer(text):
+        word, cut = match.group(), match.start()
+        if word[1:] == word[1:].lower():
+            yield match.span()  # no capital after the first letter (the usual case)
+            continue
+        for i in range(1, len(word)):
+            if word[i - 1].islower() and word[i].isupper():
+                yield cut, match.start() + i
+                cut = match.start() + i
+        yield cut, match.end()
+
+
+def _after_particle(folded: str, start: int) -> bool:
+    """Whether the word before ``start`` is a name particle (``de wit``, ``van der meer``)."""
+    before = _LETTERS.findall(folded[max(0, start - 12) : start])
+    return bool(before) and before[-1] in PARTICLES and folded[:start].rstrip() != folded[:start]
+
+
+def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a name span over a hyphenated capitalised part (``Smit-Hoogendoorn``)."""
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
+        match = _LETTERS.match(text, end + 1)
+        if not match:
+            break
+        end = match.end()
+    while start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+        match = re.search(r"[^\W\d_]+$", text[:start - 1])
+        if not match or not match.group()[0].isupper():
+            break
+        start = match.start()
+    return start, end
+
+
+def _numeric_date(match: re.Match) -> str:
+    """``d-m-jjjj`` (also ``/`` or ``.``, a 2-digit or ``'yy`` year) when day and month can be a date."""
+    day, month = int(match.group(1)), int(match.group(3))
+    return "[datum]" if 1 <= day <= 31 and 1 <= month <= 12 else match.group()
+
+
+def _phone(match: re.Match) -> str:
+    """9 to 13 digits: a phone number (or another personal number); a run of years is kept."""
+    text = match.group()
+    if _YEARS_ONLY.fullmatch(text.strip()):
+        return text
+    return "[telefoon]" if 9 <= sum(c.isdigit() for c in text) <= 13 else text
+
+
+def _postcode(match: re.Match) -> str:
+    return match.group() if match.group(1).casefold() in POSTCODE_STOP else "[postcode]"
 
 
 def _present(values: Iterable[object]) -> Iterable[object]:
@@ -92,25 +179,35 @@ class Redactor:
         found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
         prefixes = {re.escape(p) for p in found}
         self.case_number = (
-            re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/]?\d+(?!\w)", re.IGNORECASE) if prefixes else None
+            re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?!\w)", re.IGNORECASE) if prefixes else None
         )
 
     def _names(self, text: str) -> str:
+        """Known names → ``[naam]`` (see the module docstring for the rules)."""
         folded = fold(text)
-        spans = [m.span() for m in _WORD.finditer(folded) if m.group() in self.tokens]
-        if not spans:
+        found = []  # (start, end, strong)
+        for start, end in _word_parts(text):
+            token = folded[start:end]
+            if len(token) >= 2 and token in self.tokens:
+                strong = token not in COMMON_WORDS or text[start].isupper()
+                found.append((start, end, strong))
+        if not found:
             return text
-        merged: list[list[int]] = []
-        for start, end in spans:  # "Zoë de Wit" → one [naam], not three
-            if merged:
-                gap = folded[merged[-1][1] : start]
-                joins = _NAME_RUN_GAP.match(_WORD.sub("", gap)) is not None
-                if joins and all(w in PARTICLES for w in _WORD.findall(gap)):
-                    merged[-1][1] = end
+        runs: list[list] = []  # [start, end, strong]
+        for start, end, strong in found:  # "Zoë de Wit" → one [naam], not three
+            if runs:
+                gap = folded[runs[-1][1] : start]
+                joins = _NAME_RUN_GAP.match(_LETTERS.sub("", gap)) is not None
+                if joins and all(w in PARTICLES for w in _LETTERS.findall(gap)):
+                    runs[-1][1] = end
+                    runs[-1][2] = True  # two name words in a row: a name
                     continue
-            merged.append([start, end])
+            runs.append([start, end, strong])
         out, last = [], 0
-        for start, end in merged:
+        for start, end, strong in runs:
+            if not strong and not _after_particle(folded, start):
+                continue  # an ordinary word ("er is meer steun")
+            start, end = _hyphenated(text, start, end)
             out.append(text[last:start])
             out.append("[naam]")
             last = end
@@ -121,12 +218,19 @@ class Redactor:
         """The redacted text (blank stays blank)."""
         if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
             return text
-        result = _EMAIL.sub("[e-mail]", str(text))
+        result = unicodedata.normalize("NFC", str(text))
+        if "@" in result:
+            result = _EMAIL.sub("[e-mail]", result)
+            result = _HANDLE.sub("[account]", result)
+        result = _IBAN.sub("[iban]", result)
         if self.case_number is not None:
             result = self.case_number.sub("[casusnummer]", result)
+        result = _GENERIC_CASE.sub("[casusnummer]", result)
+        result = _NUMERIC_DATE.sub(_numeric_date, result)
         result = _DATE.sub("[datum]", result)
-        result = _PHONE.sub(lambda m: "[telefoon]" if 9 <= sum(c.isdigit() for c in m.group()) <= 13 else m.group(), result)
-        result = _POSTCODE.sub("[postcode]", result)
+        result = _PHONE.sub(_phone, result)
+        result = _POSTCODE.sub(_postcode, result)
+        result = _ROLE_NAME.sub(lambda m: m.group(1) + "[naam]", result)
         return self._names(result)
 
     def redact_series(self, texts: pd.Series) -> pd.Series:

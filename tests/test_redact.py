@@ -42,3 +42,38 @@ def test_fold_keeps_length(text):
 def test_every_mobile_number_is_redacted(prefix, digits):
     out = R.redact(f"{prefix} 06-{digits} ")
     assert digits not in out and "[telefoon]" in out
+
+
+# Found by an adversarial run (planted identifiers in every free-text column of every format).
+R2 = Redactor(names=["Noëlle de Boer", "Esther Martens", "Fatima Smit", "Meer van der Meer", "Kim de Wit"],
+              case_numbers=["CIR-0042"])
+
+
+def test_decomposed_camelcase_and_hyphenated_names():
+    decomposed = "Noe\u0308lle belde."  # ë as e + combining diaeresis
+    assert R2.redact(decomposed) == "[naam] belde."
+    assert R2.redact("Vraag EstherMartens om advies") == "Vraag [naam] om advies"
+    assert R2.redact("Fatima Smit-Hoogendoorn kwam") == "[naam] kwam"
+    assert R2.redact("contact via @noellekoster85 en esther") == "contact via [account] en [naam]"
+
+
+def test_case_numbers_ibans_phones_postcodes_and_dates_in_more_forms():
+    out = R2.redact("CIR–0042, CIR.0042, casus 0042, NL91ABNA0417164300, NL91 ABNA 0417 1643 00, 076/1234567")
+    assert out == "[casusnummer], [casusnummer], [casusnummer], [iban], [iban], [telefoon]"
+    assert R2.redact("4811 ab, 4811  AB, 4811-AB, 4811AB") == "[postcode], [postcode], [postcode], [postcode]"
+    assert R2.redact("geboren 18 aug 1965 of 13-3-'82 of 17/2/89") == "geboren [datum] of [datum] of [datum]"
+
+
+def test_ordinary_text_that_looks_like_identifiers_survives():
+    assert R2.redact("Er is meer steun nodig; het huis is wit") == "Er is meer steun nodig; het huis is wit"
+    assert R2.redact("Gesprek met de wit, daarna Meer") == "Gesprek met de [naam], daarna [naam]"
+    assert R2.redact("Meldingen in 2018 2019 2020, periode 2018-2019-2020") == "Meldingen in 2018 2019 2020, periode 2018-2019-2020"
+    assert R2.redact("Sinds 2019 VT betrokken, in 2020 en 2021") == "Sinds 2019 VT betrokken, in 2020 en 2021"
+    assert R2.redact("Open van 09.00-17.00, 1,5 uur, € 1.250.000") == "Open van 09.00-17.00, 1,5 uur, € 1.250.000"
+
+
+def test_unknown_names_after_a_word_for_a_person():
+    assert R2.redact("Zoon Jurre Pietersen zit op school in Breda.") == "Zoon [naam] zit op school in Breda."
+    assert R2.redact("Ex-partner Gerrit Wolters is aangehouden.") == "Ex-partner [naam] is aangehouden."
+    assert R2.redact("Mw. van der Berg kwam; mevrouw El Idrissi belde") == "Mw. [naam] kwam; mevrouw [naam] belde"
+    assert R2.redact("Haar zoon van 5 jaar gaat naar school") == "Haar zoon van 5 jaar gaat naar school"
