@@ -43,6 +43,12 @@ def form_of(stem: str, forms: list[str]) -> str | None:
     return None
 
 
+def _warn_other_format(path: Path, rel: str, forms: list[str]) -> None:
+    """A file named like a form but in another format (``eindformulier.txt``) is named, not read."""
+    if path.is_file() and not path.name.startswith((".", "~$")) and form_of(path.stem, forms):
+        log.warning("genegeerd: %s (formaat .%s; verwacht xlsx, csv of sav)", rel, path.suffix.lower().lstrip("."))
+
+
 def _is_export(path: Path) -> bool:
     return (
         path.is_file()
@@ -78,6 +84,8 @@ def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
                 _claim(root, ExportFile(form, None, path, path.name))
             else:
                 log.warning("genegeerd: %s (geen bestand van het exportcontract)", path.name)
+        elif not path.is_dir():
+            _warn_other_format(path, path.name, root_forms)
         elif path.is_dir() and not YEAR_FOLDER.match(path.name) and not path.name.startswith("."):
             log.warning("genegeerd: map %s/ (geen jaarmap jjjj)", path.name)
     for name in root_forms:
@@ -94,5 +102,7 @@ def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
                     _claim(found, ExportFile(form, folder.name, path, f"{folder.name}/{path.name}"))
                 else:
                     log.warning("genegeerd: %s/%s (geen formulier van het exportcontract)", folder.name, path.name)
+            else:
+                _warn_other_format(path, f"{folder.name}/{path.name}", year_forms)
         exports.extend(found[name] for name in year_forms if name in found)
     return exports

@@ -165,10 +165,12 @@ def test_files_outside_the_contract_are_named_not_read(tmp_path):
     raw = minimal_export(tmp_path / "raw")
     write_table(raw / "2019" / "contactformulieren.csv", CONTACT_HEADERS, [contact_row("CIR-0001")])
     (raw / "archief").mkdir()
+    (raw / "2019" / "eindformulier.csv").rename(raw / "2019" / "eindformulier.txt")
     done = run_cli("validate", str(raw))
     assert done.returncode == 0, done.stderr
     assert "genegeerd: 2019/contactformulieren.csv" in done.stderr
     assert "genegeerd: map archief/" in done.stderr
+    assert "genegeerd: 2019/eindformulier.txt (formaat .txt" in done.stderr
     assert "gelezen: 2019/contactformulieren.csv" not in done.stderr
 
 

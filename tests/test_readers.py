@@ -167,6 +167,18 @@ def test_undecodable_csv_is_a_structural_error(tmp_path):
         read_table(path, "t.csv")
 
 
+def test_empty_or_comma_separated_csv_says_what_is_wrong(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(StructuralError, match="leeg") as caught:
+        read_table(empty, "2019/empty.csv")
+    assert caught.value.file == "2019/empty.csv" and caught.value.row == 1
+    comma = tmp_path / "comma.csv"
+    comma.write_text("Casusnummer,Datum interview\nCIR-0001,01-02-2020\n", encoding="utf-8")
+    with pytest.raises(StructuralError, match="gescheiden door ','"):
+        read_table(comma, "2019/comma.csv")
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_every_real_date_parses_in_every_format(day):
