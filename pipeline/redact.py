@@ -67,11 +67,12 @@ _GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)",
 # "mevrouw El Idrissi"): a name even when the run does not know it.
 ROLE_WORDS = (
     "zoon|dochter|kind|baby|partner|ex-partner|ex|echtgenoot|echtgenote|man|vrouw|vriend|vriendin|buurman|buurvrouw|"
-    "meneer|mevrouw|mevr|mw|dhr|heer|vader|moeder|stiefvader|stiefmoeder|broer|zus|zusje|broertje|oma|opa|tante|oom|"
+    "meneer|mevrouw|heer|vader|moeder|stiefvader|stiefmoeder|broer|zus|zusje|broertje|oma|opa|tante|oom|"
     "neef|nicht|schoonmoeder|schoonvader|collega|juf|meester"
 )
+ROLE_ABBREVIATIONS = "mevr|mw|dhr|hr|mr"  # may carry a dot: "Mw. van der Berg"
 _ROLE_NAME = re.compile(
-    rf"(?<![\w-])((?i:{ROLE_WORDS})\.?\s+)((?:(?:van|de|der|den|ter|ten|te|het)\s+)*[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)*"
+    rf"(?<![\w-])((?:(?i:{ROLE_ABBREVIATIONS})\.?|(?i:{ROLE_WORDS}))\s+)((?:(?:van|de|der|den|ter|ten|te|het)\s+)*[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)*"
     rf"(?:\s+(?:(?:van|de|der|den|ter|ten|te|het|el|al|la|le)\s+)*[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)*)*)"
 )
 _LETTERS = re.compile(r"[^\W\d_]+")

@@ -77,3 +77,4 @@ def test_unknown_names_after_a_word_for_a_person():
     assert R2.redact("Ex-partner Gerrit Wolters is aangehouden.") == "Ex-partner [naam] is aangehouden."
     assert R2.redact("Mw. van der Berg kwam; mevrouw El Idrissi belde") == "Mw. [naam] kwam; mevrouw [naam] belde"
     assert R2.redact("Haar zoon van 5 jaar gaat naar school") == "Haar zoon van 5 jaar gaat naar school"
+    assert R2.redact("Gesprek met moeder. Daarna belde VT.") == "Gesprek met moeder. Daarna belde VT."
