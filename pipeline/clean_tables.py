@@ -85,23 +85,19 @@ def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redacto
     return out
 
 
-def file_rows(parsed: ParsedFile, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> pd.DataFrame:
-    """The clean rows of one form file: its kept rows (casuslijst positions → case_id)."""
-    form = parsed.mapped.form
-    kept = parsed.status.index[parsed.status == KEPT]
-    columns: dict = {}
-    if form.is_case_form:
-        columns["case_id"] = parsed.case_pos.loc[kept].map(case_ids).astype("string")
-    columns["source_file"] = pd.Series(parsed.export.rel, index=kept, dtype="string")
-    columns["source_row"] = pd.Series(parsed.rows[kept.to_numpy()], index=kept, dtype="int64")
-    columns["year_folder"] = pd.Series(parsed.export.year or "", index=kept, dtype="string")
-    columns.update(_form_columns(parsed, kept, key, redactor, codebook))
-    return pd.DataFrame(columns, index=kept)
-
-
 def form_table(files: list[ParsedFile], form: Form, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> pd.DataFrame:
-    """All kept rows of one form over the years, in file order."""
-    frames = [file_rows(parsed, case_ids, key, redactor, codebook) for parsed in files]
+    """All kept rows of one form over the years, in file order (casuslijst positions → case_id)."""
+    frames = []
+    for parsed in files:
+        kept = parsed.status.index[parsed.status == KEPT]
+        columns: dict = {}
+        if form.is_case_form:
+            columns["case_id"] = parsed.case_pos.loc[kept].map(case_ids).astype("string")
+        columns["source_file"] = pd.Series(parsed.export.rel, index=kept, dtype="string")
+        columns["source_row"] = pd.Series(parsed.rows[kept.to_numpy()], index=kept, dtype="int64")
+        columns["year_folder"] = pd.Series(parsed.export.year or "", index=kept, dtype="string")
+        columns.update(_form_columns(parsed, kept, key, redactor, codebook))
+        frames.append(pd.DataFrame(columns, index=kept))
     if frames:
         return pd.concat(frames, ignore_index=True)
     # No file of this form at all: an empty table with the same columns and types.

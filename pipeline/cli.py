@@ -59,17 +59,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from pipeline.paths import CLEAN_DIR
     from pipeline.stages import run_indicators
-
-    from pipeline.paths import CLEAN_DIR, CODING_DIR, INDICATORS_DIR
 
     params = _params()
     run_indicators(
         args.peildatum or params.peildatum,
         params.min_group_n if args.min_group_n is None else args.min_group_n,
         clean_dir=Path(args.clean_dir) if args.clean_dir else CLEAN_DIR,
-        out_dir=Path(args.out) if args.out else INDICATORS_DIR,
-        coding_dir=Path(args.coding_dir) if args.coding_dir else CODING_DIR,
+        out_dir=args.out,
+        coding_dir=args.coding_dir,
     )
     return 0
 

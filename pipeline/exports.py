@@ -86,7 +86,7 @@ def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
                 log.warning("genegeerd: %s (geen bestand van het exportcontract)", path.name)
         elif not path.is_dir():
             _warn_other_format(path, path.name, root_forms)
-        elif path.is_dir() and not YEAR_FOLDER.match(path.name) and not path.name.startswith("."):
+        elif not YEAR_FOLDER.match(path.name) and not path.name.startswith("."):
             log.warning("genegeerd: map %s/ (geen jaarmap jjjj)", path.name)
     for name in root_forms:
         if name not in root:

@@ -109,7 +109,6 @@ class Processed:
     data_quality: pd.DataFrame
     flow: pd.DataFrame
     manifest: dict = field(default_factory=dict)
-    workers: int = 1  # worker processes for per-file work (see pipeline.parallel)
 
     def files_of(self, form: str) -> list[ParsedFile]:
         return [f for f in self.forms if f.form == form]
@@ -428,7 +427,7 @@ def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None
     manifest["raw_sha256"] = hashlib.sha256(
         "\n".join(f"{f['file']} {f['sha256']}" for f in manifest["files"]).encode()
     ).hexdigest()
-    processed = Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], pd.DataFrame(), manifest, workers)
+    processed = Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], pd.DataFrame(), manifest)
     return processed
 
 

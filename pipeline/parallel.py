@@ -1,7 +1,6 @@
 """Worker processes for the per-file work of the ingest stage.
 
-Large exports are parsed, and their clean form tables built, one file per task in forked worker
-processes (one per core). A task is a zero-argument callable; the workers inherit the tasks by
+Large exports are parsed one file per task in forked worker processes (one per core). A task is a zero-argument callable; the workers inherit the tasks by
 ``fork`` (nothing is pickled on the way in), and return their results pickled. Results come
 back in task order, so the outcome does not depend on the number of workers; when tasks fail,
 the error raised is that of the first failing task in that order, as in a run without workers.

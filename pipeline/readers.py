@@ -48,12 +48,10 @@ def read_table(path: Path, rel: str) -> RawTable:
         if suffix == "xlsx":
             return _from_grid(_read_xlsx(path), rel, "xlsx")
         if suffix == "csv":
-            return _from_grid(_read_csv(path), rel, "csv")
+            return _from_grid(_read_csv(path, rel), rel, "csv")
         if suffix == "sav":
             return _read_sav(path, rel)
-    except StructuralError as exc:
-        if exc.file != rel:  # raised with the bare file name: name it as the raw folder does
-            raise StructuralError(rel, exc.detail, exc.row, exc.column) from exc
+    except StructuralError:
         raise
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
@@ -137,15 +135,15 @@ def decode_csv_bytes(data: bytes) -> str:
         return data.decode("cp1252")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, rel: str) -> pd.DataFrame:
     """Dutch Excel csv: ``;`` separator, every cell read as text."""
     text = decode_csv_bytes(path.read_bytes())
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
-        raise StructuralError(path.name, "het bestand is leeg (geen kopregel op rij 1)", row=1)
+        raise StructuralError(rel, "het bestand is leeg (geen kopregel op rij 1)", row=1)
     if ";" not in first_line and ("," in first_line or "\t" in first_line):
         separator = "','" if "," in first_line else "een tab"
-        raise StructuralError(path.name, f"de kopregel is gescheiden door {separator}, niet door ';' (exporteer als "
+        raise StructuralError(rel, f"de kopregel is gescheiden door {separator}, niet door ';' (exporteer als "
                               "Nederlandse Excel-csv: 'CSV (gescheiden door lijstscheidingsteken)')", row=1)
     return pd.read_csv(
         io.StringIO(text),

@@ -45,11 +45,11 @@ def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
 
 def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
     """Replace ``out_dir`` as a whole with the clean tables (atomically: all or nothing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from pipeline.spss import write_cases_sav
 
     codebook = load_codebook()
-    from concurrent.futures import ThreadPoolExecutor
-
     with atomic.replace_dir(Path(out_dir)) as staging:
         # Parquet files are written by pyarrow, which releases the GIL: in threads, beside the rest.
         with ThreadPoolExecutor(max_workers=2) as pool:
