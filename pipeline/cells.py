@@ -15,6 +15,7 @@ The steps, per file:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from pandera.errors import SchemaErrors
 
 from pipeline.codebook import Codebook, Column, Form, normalise_header, normalise_label
 from pipeline.errors import StructuralError
-from pipeline.readers import RawTable
+from pipeline.readers import WORKBOOK_FORMATS, RawTable
 from pipeline.vector import per_distinct
 
 # Rules of the data-quality table that are about one cell (see docs/definitions.md).
@@ -36,8 +37,14 @@ LABEL_CHECK = "label_not_in_code_list"  # structural, never a data-quality line
 
 SAFETY_UNKNOWN = 99
 
-_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Date text forms of the contract (day first always): d-m-jjjj, d/m/jjjj, d.m.jjjj (one separator
+# throughout), jjjj-mm-dd with an optional time hh:mm or hh:mm:ss (dropped), and d-m-jj (two-digit year).
+_DMY = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: ([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?)?$")
+_DMYY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{2})$")
+DATE_FORMS_NL = "dd-mm-jjjj, d-m-jjjj, dd/mm/jjjj, d.m.jjjj, jjjj-mm-dd (eventueel met tijd) of dd-mm-jj"
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel serial n ≥ 61 is this date + n days (1 = 1900-01-01; 60 is Excel's 29-02-1900)
+EXCEL_LAST_SERIAL = (dt.date(2100, 12, 31) - EXCEL_EPOCH).days
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
 
 
@@ -72,14 +79,18 @@ def map_headers(raw: RawTable, form: Form) -> MappedTable:
             first = raw.headers[positions[name]]
             raise StructuralError(
                 raw.file,
-                f"de kolom '{form.columns[name].header}' komt twee keer voor ('{first}' en '{header}')",
-                row=1,
+                f"de kolom '{form.columns[name].header}' komt twee keer voor ('{first}' en '{header}'); "
+                "geef één van beide een andere naam of haal hem weg",
+                row=raw.header_row,
                 column=header,
+                sheet=raw.sheet,
             )
         positions[name] = position
     for column in form.columns.values():
         if column.required is True and column.name not in positions:
-            raise StructuralError(raw.file, "verplichte kolom ontbreekt", row=1, column=column.header)
+            raise StructuralError(raw.file, f"verplichte kolom '{column.header}' ontbreekt in de kopregel; voeg hem toe of geef "
+                                  "de kolom zijn naam uit het exportcontract", row=raw.header_row, column=column.header,
+                                  sheet=raw.sheet)
     link = None
     if "case_number" in form.columns and form.location == "year":
         if "case_number" in positions:
@@ -89,9 +100,11 @@ def map_headers(raw: RawTable, form: Form) -> MappedTable:
         else:
             raise StructuralError(
                 raw.file,
-                "verplichte kolom ontbreekt: het formulier heeft 'Casusnummer' noch 'Naam cliënt'",
-                row=1,
+                "verplichte kolom ontbreekt: het formulier heeft 'Casusnummer' noch 'Naam cliënt', dus geen rij is aan een "
+                "casus te koppelen; voeg de kolom Casusnummer toe",
+                row=raw.header_row,
                 column="Casusnummer",
+                sheet=raw.sheet,
             )
     return MappedTable(raw=raw, form=form, positions=positions, link=link)
 
@@ -144,7 +157,33 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
             return per_distinct(lambda v: v.map(label_of).astype(object))(values)
     if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text and blanks only (C-level check)
         return values.astype(object)
+    if column.type == "date" and mapped.raw.format in WORKBOOK_FORMATS:
+        return _workbook_date_text(values)
     return _cells_text(values)
+
+
+def excel_serial_date(value: float) -> dt.date | None:
+    """The date of an Excel serial number (1 = 1900-01-01, Excel's own count, the time of day
+    dropped), or None when it falls outside 1900-2100 or is Excel's non-existent 29-02-1900 (60)."""
+    serial = int(np.floor(value))
+    if serial < 1 or serial > EXCEL_LAST_SERIAL or serial == 60:
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=serial if serial > 60 else serial + 1)
+
+
+@per_distinct
+def _workbook_date_text(values: pd.Series) -> pd.Series:
+    """A workbook date column: date cells as ``jjjj-mm-dd``; a plain number cell is an Excel serial
+    date (the date format lost in Excel) when it falls in 1900-2100, else it stays a number text
+    (an invalid date)."""
+
+    def text(value: object) -> str | None:
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and not _is_blank(value):
+            day = excel_serial_date(float(value))
+            return day.isoformat() if day else _cell_text(value)
+        return _cell_text(value)
+
+    return values.map(text).astype(object)
 
 
 @per_distinct
@@ -169,21 +208,36 @@ def text_frame(mapped: MappedTable, codebook: Codebook) -> pd.DataFrame:
 # --------------------------------------------------------------------------- parsing
 
 
-@per_distinct
-def parse_dates(text: pd.Series) -> pd.Series:
-    """Dates from text ``dd-mm-jjjj``, ``d-m-jjjj`` or ``jjjj-mm-dd`` (date cells arrive as the latter).
+def two_digit_year(yy: pd.Series, pivot_year: int) -> pd.Series:
+    """``jj`` → 20jj when that is not later than ``pivot_year`` (the peildatum's year), else 19jj."""
+    years = 2000 + yy.astype(int)
+    return years.where(years <= pivot_year, years - 100)
 
-    Anything else, and a text that is not a real calendar date (``31-02-2020``), gives NaT.
-    """
+
+@per_distinct
+def parse_dates(text: pd.Series, pivot_year: int) -> pd.Series:
+    """Dates from text in one of the contract's forms (see :data:`DATE_FORMS_NL`; date cells and
+    Excel serial numbers arrive as ``jjjj-mm-dd``). ``pivot_year``: the peildatum's year, which
+    decides the century of a two-digit year. Anything else, and a text that is not a real
+    calendar date (``31-02-2020``), gives NaT."""
     text = text.astype(object)
     as_str = text.where(text.notna(), "").astype(str)
+    parts = pd.DataFrame({"y": pd.Series(None, index=text.index, dtype=object), "m": None, "d": None})
     dmy = as_str.str.extract(_DMY)
+    ok = dmy[0].notna()
+    parts.loc[ok, ["d", "m", "y"]] = dmy.loc[ok, [0, 2, 3]].to_numpy()
     ymd = as_str.str.extract(_YMD)
+    ok = ymd[0].notna()
+    parts.loc[ok, ["y", "m", "d"]] = ymd.loc[ok, [0, 1, 2]].to_numpy()
+    dmyy = as_str.str.extract(_DMYY)
+    ok = dmyy[0].notna()
+    if ok.any():
+        parts.loc[ok, ["d", "m"]] = dmyy.loc[ok, [0, 1]].to_numpy()
+        parts.loc[ok, "y"] = two_digit_year(dmyy.loc[ok, 2], pivot_year).astype(str).to_numpy()
+    found = parts["y"].notna()
     iso = pd.Series(None, index=text.index, dtype=object)
-    has_dmy = dmy[0].notna()
-    iso[has_dmy] = dmy.loc[has_dmy, 2] + "-" + dmy.loc[has_dmy, 1].str.zfill(2) + "-" + dmy.loc[has_dmy, 0].str.zfill(2)
-    has_ymd = ymd[0].notna()
-    iso[has_ymd] = ymd.loc[has_ymd, 0] + "-" + ymd.loc[has_ymd, 1] + "-" + ymd.loc[has_ymd, 2]
+    iso[found] = (parts.loc[found, "y"].astype(str) + "-" + parts.loc[found, "m"].astype(str).str.zfill(2) + "-"
+                  + parts.loc[found, "d"].astype(str).str.zfill(2))
     return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
 
 
@@ -198,8 +252,8 @@ def parse_numbers(text: pd.Series) -> pd.Series:
 
 
 @per_distinct
-def valid_dates(text: pd.Series) -> pd.Series:
-    return text.isna() | parse_dates(text).notna()
+def valid_dates(text: pd.Series, pivot_year: int) -> pd.Series:
+    return text.isna() | parse_dates(text, pivot_year).notna()
 
 
 @per_distinct
@@ -283,9 +337,9 @@ def parse_multi(text: pd.Series, lookup: dict[str, str], codes: list[str]) -> pd
 # --------------------------------------------------------------------------- validation
 
 
-def _checks(column: Column, codebook: Codebook) -> list[pa.Check]:
+def _checks(column: Column, codebook: Codebook, pivot_year: int) -> list[pa.Check]:
     if column.type == "date":
-        return [pa.Check(valid_dates, name=RULE_INVALID_DATE)]
+        return [pa.Check(lambda s: valid_dates(s, pivot_year), name=RULE_INVALID_DATE)]
     if column.type == "safety":
         return [pa.Check(valid_safety, name=RULE_SAFETY)]
     if column.type in ("integer", "number"):
@@ -299,20 +353,21 @@ def _checks(column: Column, codebook: Codebook) -> list[pa.Check]:
     return []
 
 
-def text_schema(form: Form, codebook: Codebook) -> pa.DataFrameSchema:
-    """The pandera schema of a form's text frame: every rule of the codebook, nullable."""
+def text_schema(form: Form, codebook: Codebook, pivot_year: int) -> pa.DataFrameSchema:
+    """The pandera schema of a form's text frame: every rule of the codebook, nullable.
+    ``pivot_year`` (the peildatum's year) decides the century of a two-digit year."""
     columns = {}
     for name, col in form.columns.items():
-        checks = _checks(col, codebook)
+        checks = _checks(col, codebook, pivot_year)
         if checks:  # free text and names have no rule: nothing to validate (saves pandera's per-column cost)
             columns[name] = pa.Column(None, checks=checks, nullable=True)
     return pa.DataFrameSchema(columns, strict=False, coerce=False)
 
 
-def validate_text(frame: pd.DataFrame, form: Form, codebook: Codebook) -> pd.DataFrame:
+def validate_text(frame: pd.DataFrame, form: Form, codebook: Codebook, pivot_year: int) -> pd.DataFrame:
     """All check failures of a text frame, one row per failing cell: ``index``, ``column``, ``check``."""
     try:
-        text_schema(form, codebook).validate(frame, lazy=True)
+        text_schema(form, codebook, pivot_year).validate(frame, lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         cases = cases[cases["index"].notna() & cases["column"].isin(form.columns.keys())]
@@ -351,4 +406,59 @@ def raise_label_errors(failures: pd.DataFrame, mapped: MappedTable, text: pd.Dat
         f"als het een variant is{more}",
         row=int(mapped.raw.rows[int(first["index"])]),
         column=mapped.raw.headers[mapped.positions[column.name]],
+        sheet=mapped.raw.sheet,
     )
+
+
+# A column in a format the pipeline does not read: at least this many cells break the same cell
+# rule, and they are at least this share of the column's non-blank cells.
+FORMAT_MIN_CELLS = 5
+FORMAT_MIN_SHARE = 0.5
+
+
+def _expected_nl(column: Column, rule: str) -> tuple[str, str]:
+    """(what a cell should hold, how to fix the column), in Dutch, for a broken cell rule."""
+    if rule == RULE_INVALID_DATE:
+        return f"een datum ({DATE_FORMS_NL}) of een datumcel", ("sla de kolom op als datum (in Excel: Celeigenschappen > "
+                                                                  "Datum) of schrijf de datums als dd-mm-jjjj")
+    if rule == RULE_SAFETY:
+        return "een geheel getal van 0 tot en met 10, of 99 (onbekend)", "zet de scores om naar de schaal 0-10"
+    whole = "een geheel getal" if column.type == "integer" else "een getal (decimale komma)"
+    if column.min is not None and column.max is not None:
+        whole += f" van {column.min:g} tot en met {column.max:g}"
+    elif column.min is not None:
+        whole += f" van minstens {column.min:g}"
+    return whole, "sla de kolom op als getal, zonder eenheden of tekst"
+
+
+def raise_format_errors(problems: pd.DataFrame, mapped: MappedTable, text: pd.DataFrame, subject: pd.Series) -> None:
+    """A column mostly in a format the pipeline does not read stops the run: a handful of bad
+    cells is a value problem, a whole column in the wrong format never is one.
+
+    ``problems``: the cell-rule failures (``index``, ``column``, ``check``) of the rows that are
+    subject to the cell rules (``subject``: not an empty or duplicate row). A column stops the
+    run when at least :data:`FORMAT_MIN_CELLS` of its cells break the same rule and they are at
+    least :data:`FORMAT_MIN_SHARE` of its non-blank cells in those rows.
+    """
+    if len(problems) < FORMAT_MIN_CELLS:
+        return
+    order = {name: i for i, name in enumerate(mapped.form.columns)}
+    counts = problems.groupby(["column", "check"]).size()
+    for (name, rule), n in sorted(counts.items(), key=lambda item: order[item[0][0]]):
+        nonblank = int(text.loc[subject.to_numpy(), name].notna().sum())
+        if n < FORMAT_MIN_CELLS or n < FORMAT_MIN_SHARE * nonblank:
+            continue
+        column = mapped.form.columns[name]
+        failing = problems.loc[(problems["column"] == name) & (problems["check"] == rule), "index"].sort_values().to_numpy()
+        rows = [int(mapped.raw.rows[i]) for i in failing[:3]]
+        value = text.at[int(failing[0]), name]
+        expected, fix = _expected_nl(column, rule)
+        raise StructuralError(
+            mapped.raw.file,
+            f"de kolom is grotendeels in een vorm die niet gelezen wordt: {n} van de {nonblank} ingevulde cellen zijn geen "
+            f"{expected} (rijen {', '.join(map(str, rows))}{', ...' if n > 3 else ''}; gevonden bijvoorbeeld '{str(value)[:40]}'). "
+            f"Verwacht: {expected}; {fix}",
+            row=rows[0],
+            column=mapped.raw.headers[mapped.positions[name]],
+            sheet=mapped.raw.sheet,
+        )

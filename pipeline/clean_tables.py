@@ -116,7 +116,7 @@ def _empty_parsed(form: Form, codebook: Codebook) -> ParsedFile:
     mapped = MappedTable(raw=raw, form=form, positions={n: i for i, n in enumerate(form.columns)}, link="case_number" if form.is_case_form else None)
     text = pd.DataFrame({n: pd.Series([], dtype=object) for n in form.columns})
     failures = pd.DataFrame({"index": pd.Series(dtype=int), "column": pd.Series(dtype=str), "check": pd.Series(dtype=str)})
-    values = _parse_values(mapped, text, failures, codebook)
+    values = _parse_values(mapped, text, failures, codebook, pivot_year=2000)  # no rows: the pivot plays no part
     export = ExportFile(form.name, None, Path(), "")  # no file behind it
     return ParsedFile(export, mapped, text, values, raw.rows, pd.Series([], dtype=object), failures, pd.Series([], dtype="Int64"))
 

@@ -54,8 +54,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pipeline.validate import validate_exports
 
     peildatum = args.peildatum or _params().peildatum
-    print(validate_exports(Path(args.raw_dir), peildatum))
-    return 0
+    result = validate_exports(Path(args.raw_dir), peildatum)
+    print(result.text)
+    return 0 if result.ok else EXIT_STRUCTURAL
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -172,9 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         cmd_validate,
         "een exportmap controleren zonder iets te schrijven",
-        "Leest en controleert een exportmap zoals ingest dat doet, maar schrijft niets: toont per bestand hoeveel "
-        "rijen zijn gelezen en wat ermee gebeurt, en het aantal waardeproblemen per regel. Exitcode 0 als er geen "
-        "structureel probleem is, 1 met de melding (bestand, rij, kolom) als dat er wel is. Voor de datamanager, "
+        "Leest en controleert een exportmap zoals ingest dat doet, maar schrijft niets en heeft geen sleutel nodig. "
+        "Toont alle structurele problemen (bestand, tabblad, rij, kolom en hoe op te lossen), per bestand hoeveel rijen "
+        "zijn gelezen en wat ermee gebeurt, elk waardeprobleem met bestand, rij, kolom en regel (per regel de eerste 20), "
+        "en welke bestanden niet gelezen worden. Exitcode 0 zonder structureel probleem, 1 met. Voor de datamanager, "
         "vóór het aanleveren.",
     )
     p.add_argument("raw_dir", help="de exportmap (met casuslijst en jaarmappen)")

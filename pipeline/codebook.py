@@ -45,7 +45,7 @@ def normalise_header(header: object) -> str:
     Case, surrounding spaces, a trailing ``:``, runs of spaces and diacritics
     (``cliënt`` / ``client``) do not matter.
     """
-    text = strip_diacritics(str(header)).casefold().strip()
+    text = strip_diacritics(str(header).replace("\ufeff", "")).casefold().strip()
     text = text.rstrip(":").strip()
     return _SPACES.sub(" ", text)
 
@@ -115,6 +115,7 @@ class Form:
     location: str  # "root" or "year"
     date_column: str | None
     one_per_case: bool
+    counts_for_analysis: bool = False  # a kept form of this kind makes its case an analysed case
     columns: dict[str, Column] = field(default_factory=dict)
     since: int | None = None  # first year the form existed (documentation; used by the demo)
 
@@ -122,6 +123,18 @@ class Form:
     def is_case_form(self) -> bool:
         """Start, contact and end forms and clientervaring: rows that belong to a case."""
         return self.location == "year" and "case_number" in self.columns
+
+    def header_requirements(self) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+        """What a header row must hold: (the headers that will do, their header keys) per requirement.
+
+        Every ``required: true`` column is one requirement; the link columns (``required: link``,
+        ``Casusnummer`` / ``Naam cliënt``) together are one: either will do.
+        """
+        needs = [((c.header,), frozenset(c.header_keys)) for c in self.columns.values() if c.required is True]
+        link = [c for c in self.columns.values() if c.required == "link"]
+        if link:
+            needs.insert(0, (tuple(c.header for c in link), frozenset(k for c in link for k in c.header_keys)))
+        return needs
 
 
 @dataclass(frozen=True)
@@ -132,10 +145,23 @@ class Codebook:
     yes_no_sav_codes: dict[int, str]
     name_keyed_until: int | None = None  # form versions up to this year carry Naam cliënt
     open_answers: dict = field(default_factory=dict)  # questions coded by the researchers (see codebook.yaml)
+    data_quality_rules: dict[str, dict[str, str]] = field(default_factory=dict)  # rule code -> {label, action}
 
 
     def codes(self, code_list: str) -> list[str]:
         return self.code_lists[code_list].codes
+
+    def rule_label(self, rule: str) -> str:
+        """The Dutch name of a data-quality rule (the code itself if the codebook has none)."""
+        return self.data_quality_rules.get(rule, {}).get("label", rule)
+
+    def rule_short(self, rule: str) -> str:
+        """The short Dutch name of a data-quality rule, for table headers."""
+        return self.data_quality_rules.get(rule, {}).get("short", rule)
+
+    def rule_action(self, rule: str) -> str:
+        """What was done on a data-quality rule, in Dutch."""
+        return self.data_quality_rules.get(rule, {}).get("action", "")
 
     def label(self, code_list: str, code: str, short: bool = False) -> str:
         cl = self.code_lists[code_list]
@@ -187,6 +213,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             location=spec["location"],
             date_column=spec.get("date_column"),
             one_per_case=bool(spec.get("one_per_case", False)),
+            counts_for_analysis=bool(spec.get("counts_for_analysis", False)),
             columns=columns,
             since=spec.get("since"),
         )
@@ -197,6 +224,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         yes_no_sav_codes={int(k): str(v) for k, v in data.get("yes_no_sav_codes", {}).items()},
         name_keyed_until=data.get("form_versions", {}).get("name_keyed_until"),
         open_answers=data.get("open_answers", {}),
+        data_quality_rules={str(k): {"label": str(v["label"]), "short": str(v.get("short", v["label"])),
+                                     "action": str(v["action"])} for k, v in data.get("data_quality_rules", {}).items()},
     )
 
 

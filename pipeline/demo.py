@@ -19,6 +19,7 @@ compared. The folder holds its own pseudonymisation key (``demo_pseudonym.key``)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import random
@@ -31,7 +32,7 @@ import pandas as pd
 
 from pipeline import atomic
 from pipeline.codebook import Codebook, load_codebook
-from pipeline.pseudonym import DEMO_KEY_FILE
+from pipeline.pseudonym import DEMO_KEY_FILE, DEMO_MANIFEST
 
 FIRST_NAMES_F = ["Anouk", "Zoë", "Fatima", "Sanne", "Lotte", "Noëlle", "Eva", "Ilse", "Marloes", "Yasmina", "Chantal",
                  "Esther", "Mieke", "Renée", "Priya", "Joyce", "Kim", "Linda", "Naima", "Sevda", "Brenda", "Ingrid",
@@ -704,7 +705,9 @@ def write_demo_export(out_dir: Path, seed: int = 2021, years: list[int] | tuple[
         gen.identifiers.add(case.name)
     files[DEMO_KEY_FILE] = ("demo-" + "".join(rng.choice("0123456789abcdef") for _ in range(48)) + "\n").encode()
     meta = {"seed": seed, "years": years, "scale": scale, "peildatum": peil.isoformat()}
-    files["demo.json"] = (json.dumps(meta, indent=2) + "\n").encode()
+    # the sha256 of every data file: only an untouched generator output may use the demo key
+    digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in sorted(files.items()) if rel != DEMO_KEY_FILE}
+    files[DEMO_MANIFEST] = (json.dumps(meta | {"files": digests}, indent=2) + "\n").encode()
     files["README.md"] = _readme(meta, planted, len(cases)).encode("utf-8")
 
     out_dir = Path(out_dir)

@@ -1,24 +1,28 @@
 """Finding the export files in a raw folder (the layout of the export contract).
 
 ``<raw_dir>/casuslijst.<ext>`` and ``<raw_dir>/<jaar>/<form>.<ext>``, where ``<ext>`` is xlsx,
-csv or sav and a stem may carry a suffix (``startformulier_export_2021-01-04.xlsx``). Any set of
-year folders; any year may lack any form. Two files for one form in one folder stop the run.
+xls, csv or sav and a stem may carry a suffix (``startformulier_export_2021-01-04.xlsx``). Any
+set of year folders; any year may lack any form.
+
+Structural problems (they may hold data that would otherwise be skipped): two files for one form
+in one folder; a folder whose name starts with a year but says more (``2019 (kopie)``,
+``2019_oud``); a file named like a form in a format that is not read (``eindformulier.txt``,
+``startformulier.ods``); a year form at the top of the folder. Everything else that is not an
+export (an Excel lock file ``~$...``, a README, notes, other folders) is ignored and listed.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.codebook import Codebook
 from pipeline.errors import ConfigurationError, StructuralError
 from pipeline.readers import FORMATS
 
-log = logging.getLogger("pipeline.ingest")
-
 YEAR_FOLDER = re.compile(r"^\d{4}$")
+YEAR_LIKE_FOLDER = re.compile(r"^(\d{4})\D")  # starts with a year but says more
 _SUFFIX_SEPARATORS = ("_", "-", " ", ".")
 
 
@@ -34,6 +38,15 @@ class ExportFile:
         return int(self.year) if self.year else 0
 
 
+@dataclass
+class Discovery:
+    """What a raw folder holds: the export files in reading order, and what is not read."""
+
+    exports: list[ExportFile] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (path, why), for validate and the log
+    year_folders: list[str] = field(default_factory=list)  # every year folder, also an empty one
+
+
 def form_of(stem: str, forms: list[str]) -> str | None:
     """The form a file stem belongs to: the form name itself, or followed by a suffix."""
     stem = stem.casefold().strip()
@@ -43,66 +56,119 @@ def form_of(stem: str, forms: list[str]) -> str | None:
     return None
 
 
-def _warn_other_format(path: Path, rel: str, forms: list[str]) -> None:
-    """A file named like a form but in another format (``eindformulier.txt``) is named, not read."""
-    if path.is_file() and not path.name.startswith((".", "~$")) and form_of(path.stem, forms):
-        log.warning("genegeerd: %s (formaat .%s; verwacht xlsx, csv of sav)", rel, path.suffix.lower().lstrip("."))
+def _format(path: Path) -> str:
+    return path.suffix.lower().lstrip(".")
 
 
-def _is_export(path: Path) -> bool:
-    return (
-        path.is_file()
-        and not path.name.startswith((".", "~$"))
-        and path.suffix.lower().lstrip(".") in FORMATS
+def _not_an_export(path: Path) -> str | None:
+    """Why a file is never an export (hidden, an Excel lock file), or None."""
+    if path.name.startswith("~$"):
+        return "Excel-vergrendelingsbestand"
+    if path.name.startswith("."):
+        return "verborgen bestand"
+    return None
+
+
+def _other_format(rel: str, path: Path, form: str) -> StructuralError:
+    return StructuralError(
+        rel,
+        f"dit bestand heet als het {form}, maar het formaat .{_format(path)} wordt niet gelezen (verwacht xlsx, xls, csv of "
+        "sav); sla het op als .xlsx of als Nederlandse csv, of haal het uit de exportmap als het geen export is",
     )
 
 
-def _claim(found: dict[str, ExportFile], export: ExportFile) -> None:
+def _problem(problems: list[StructuralError] | None, error: StructuralError) -> None:
+    """Raise a structural problem, or collect it when ``problems`` is a list (validate)."""
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def _claim(found: dict[str, ExportFile], export: ExportFile, problems: list[StructuralError] | None) -> None:
     if export.form in found:
         other = found[export.form]
-        raise StructuralError(
+        _problem(problems, StructuralError(
             export.rel,
-            f"twee bestanden voor het formulier '{export.form}' in één map: {other.rel} en {export.rel}; "
-            "laat er één staan",
-        )
+            f"twee bestanden voor het formulier '{export.form}' in één map: {other.rel} en {export.rel}; laat er één staan",
+        ))
+        return
     found[export.form] = export
 
 
-def discover(raw_dir: Path, codebook: Codebook) -> list[ExportFile]:
-    """Every export file under ``raw_dir``: the casuslijst first, then per year folder in order."""
+def _scan_year_folder(folder: Path, year_forms: list[str], root_forms: list[str], found: Discovery,
+                      problems: list[StructuralError] | None) -> None:
+    files: dict[str, ExportFile] = {}
+    for path in sorted(folder.iterdir()):
+        rel = f"{folder.name}/{path.name}"
+        if path.is_dir():
+            found.ignored.append((rel + "/", "map binnen een jaarmap"))
+            continue
+        reason = _not_an_export(path)
+        form = form_of(path.stem, year_forms)
+        if reason:
+            found.ignored.append((rel, reason))
+        elif form and _format(path) not in FORMATS:
+            _problem(problems, _other_format(rel, path, form))
+        elif form:
+            _claim(files, ExportFile(form, folder.name, path, rel), problems)
+        elif form_of(path.stem, root_forms):
+            found.ignored.append((rel, "kopie van de casuslijst in een jaarmap (de casuslijst bovenin de exportmap telt)"))
+        else:
+            found.ignored.append((rel, "geen formulier van het exportcontract"))
+    found.exports.extend(files[name] for name in year_forms if name in files)
+
+
+def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] | None = None) -> Discovery:
+    """Every export file under ``raw_dir``: the casuslijst first, then per year folder in order.
+
+    The first structural problem raises; with ``problems`` (a list) each is appended and the
+    file or folder is skipped."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise ConfigurationError(f"de exportmap {raw_dir} bestaat niet (zet raw_dir in params.yaml)")
     root_forms = [n for n, f in codebook.forms.items() if f.location == "root"]
     year_forms = [n for n, f in codebook.forms.items() if f.location == "year"]
-    exports: list[ExportFile] = []
+    found = Discovery()
     root: dict[str, ExportFile] = {}
+    years: list[Path] = []
     for path in sorted(raw_dir.iterdir()):
-        if _is_export(path):
-            form = form_of(path.stem, root_forms)
-            if form:
-                _claim(root, ExportFile(form, None, path, path.name))
-            else:
-                log.warning("genegeerd: %s (geen bestand van het exportcontract)", path.name)
-        elif not path.is_dir():
-            _warn_other_format(path, path.name, root_forms)
-        elif not YEAR_FOLDER.match(path.name) and not path.name.startswith("."):
-            log.warning("genegeerd: map %s/ (geen jaarmap jjjj)", path.name)
+        if path.is_dir():
+            if YEAR_FOLDER.match(path.name):
+                years.append(path)
+            elif YEAR_LIKE_FOLDER.match(path.name):
+                year = YEAR_LIKE_FOLDER.match(path.name).group(1)
+                _problem(problems, StructuralError(
+                    f"{path.name}/",
+                    f"de mapnaam begint met een jaar maar zegt meer; alleen een map met precies een jaartal wordt gelezen, "
+                    f"dus deze formulieren zouden worden overgeslagen. Hernoem de map naar {year} (of haal hem weg als het "
+                    "een oude kopie is)",
+                ))
+            elif not path.name.startswith("."):
+                found.ignored.append((path.name + "/", "geen jaarmap (jjjj)"))
+            continue
+        reason = _not_an_export(path)
+        form = form_of(path.stem, root_forms)
+        year_form = form_of(path.stem, year_forms)
+        if reason:
+            found.ignored.append((path.name, reason))
+        elif form and _format(path) not in FORMATS:
+            _problem(problems, _other_format(path.name, path, form))
+        elif form:
+            _claim(root, ExportFile(form, None, path, path.name), problems)
+        elif year_form:
+            _problem(problems, StructuralError(
+                path.name,
+                f"het {year_form} staat bovenin de exportmap, niet in een jaarmap; zet het in de map van het jaar waarin de "
+                "formulieren zijn ingevuld (bijvoorbeeld 2019/)",
+            ))
+        else:
+            found.ignored.append((path.name, "geen bestand van het exportcontract"))
     for name in root_forms:
         if name not in root:
-            raise StructuralError(name, f"de {name} ontbreekt: verwacht {raw_dir}/{name}.xlsx, .csv of .sav")
-    exports.extend(root[name] for name in root_forms)
-    years = sorted((p for p in raw_dir.iterdir() if p.is_dir() and YEAR_FOLDER.match(p.name)), key=lambda p: int(p.name))
-    for folder in years:
-        found: dict[str, ExportFile] = {}
-        for path in sorted(folder.iterdir()):
-            if _is_export(path):
-                form = form_of(path.stem, year_forms)
-                if form:
-                    _claim(found, ExportFile(form, folder.name, path, f"{folder.name}/{path.name}"))
-                else:
-                    log.warning("genegeerd: %s/%s (geen formulier van het exportcontract)", folder.name, path.name)
-            else:
-                _warn_other_format(path, f"{folder.name}/{path.name}", year_forms)
-        exports.extend(found[name] for name in year_forms if name in found)
-    return exports
+            _problem(problems, StructuralError(name, f"de {name} ontbreekt: verwacht {name}.xlsx, .xls, .csv of .sav bovenin "
+                                               "de exportmap"))
+    found.exports.extend(root[name] for name in root_forms if name in root)
+    for folder in sorted(years, key=lambda p: int(p.name)):
+        found.year_folders.append(folder.name)
+        _scan_year_folder(folder, year_forms, root_forms, found, problems)
+    return found

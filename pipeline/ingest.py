@@ -43,6 +43,7 @@ from pipeline.cells import (
     parse_dates,
     parse_multi,
     parse_numbers,
+    raise_format_errors,
     raise_label_errors,
     multi_key,
     text_frame,
@@ -53,26 +54,15 @@ from pipeline.errors import StructuralError
 from pipeline.exports import ExportFile, discover
 from pipeline.link import link_keys, normalise_case_numbers, normalise_names
 from pipeline.parallel import run_tasks, worker_count
-from pipeline.pseudonym import PseudonymKey, pseudonymise
+from pipeline.pseudonym import file_sha256
 from pipeline.readers import read_table
 from pipeline.redact import Redactor
 
 log = logging.getLogger("pipeline.ingest")
 
 KEPT = "kept"
-ROW_RULES = ("duplicate_row", "unknown_case", "after_peildatum", "second_form")
+ROW_RULES = ("empty_row", "duplicate_row", "unknown_case", "after_peildatum", "second_form")
 CASE_RULES = ("end_before_start", "expert_before_professional")
-ACTIONS = {
-    RULE_INVALID_DATE: "cel leeggemaakt, rij behouden",
-    RULE_SAFETY: "cel leeggemaakt, rij behouden",
-    RULE_NUMBER: "cel leeggemaakt, rij behouden",
-    "duplicate_row": "latere kopie verwijderd",
-    "unknown_case": "rij verwijderd (niet gekoppeld)",
-    "after_peildatum": "rij verwijderd (na peildatum)",
-    "second_form": "rij verwijderd (eerder formulier behouden)",
-    "end_before_start": "datums behouden, duur over dit paar weggelaten",
-    "expert_before_professional": "datums behouden, dagen tot inzet weggelaten",
-}
 DQ_COLUMNS = ["file", "row", "column", "rule", "action"]
 TEXT_KEPT_TYPES = ("name", "case_number", "multi", "text")
 PARSE_COST_PER_BYTE = {".xlsx": 6.0, ".csv": 1.0, ".sav": 1.0}  # measured: xlsx ~0.3 s/MB, csv and sav ~0.05 s/MB
@@ -91,6 +81,7 @@ class ParsedFile:
     status: pd.Series  # KEPT or the row rule that dropped the row
     cell_problems: pd.DataFrame  # index, column, check (cells set blank)
     case_pos: pd.Series | None = None  # linked position in the case list (case forms)
+    empty_columns: pd.Series | None = None  # rule empty_row: the column each such row names
 
     @property
     def form(self) -> str:
@@ -104,11 +95,11 @@ class Processed:
     raw_dir: Path
     peildatum: dt.date
     codebook: Codebook
-    caselist: ParsedFile
+    caselist: ParsedFile | None  # None only when checking (validate) and the casuslijst could not be read
     forms: list[ParsedFile]
     data_quality: pd.DataFrame
-    flow: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # files and folders not read, with the reason
 
     def files_of(self, form: str) -> list[ParsedFile]:
         return [f for f in self.forms if f.form == form]
@@ -153,7 +144,8 @@ def _duplicate_key(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame
     return pd.DataFrame(key, index=text.index)
 
 
-def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook,
+                  pivot_year: int) -> pd.DataFrame:
     """Typed values for every codebook column; cells that failed a check become blank."""
     out = {}
     for name, column in mapped.form.columns.items():
@@ -163,7 +155,7 @@ def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFram
             cells = cells.copy()
             cells.iloc[failed] = None
         if column.type == "date":
-            out[name] = parse_dates(cells)
+            out[name] = parse_dates(cells, pivot_year)
         elif column.type == "safety":
             numbers = parse_numbers(cells)
             out[name] = numbers.where(numbers != SAFETY_UNKNOWN).astype("Int64")
@@ -185,19 +177,40 @@ def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFram
     return pd.DataFrame(out, index=text.index)
 
 
-def parse_file(export: ExportFile, codebook: Codebook) -> ParsedFile:
-    """Read, map, validate and parse one file; mark exact duplicates."""
-    raw = read_table(export.path, export.rel)
+def _empty_rows(mapped: MappedTable) -> tuple[pd.Series, pd.Series]:
+    """Rule ``empty_row``: rows with at most one non-blank cell (a summary line under a list, a row
+    holding only a case number). Returns the mask and, for those rows, the column the data-quality
+    table names: the codebook header of that cell's column, its header as written for a column
+    the codebook does not know, blank when the cell has no header."""
+    filled = mapped.raw.cells.notna()
+    empty = pd.Series((filled.sum(axis=1) <= 1).to_numpy(), index=pd.RangeIndex(len(filled)))
+    names = {pos: mapped.header(name) for name, pos in mapped.positions.items()}
+    positions = filled.loc[empty.to_numpy()].to_numpy().argmax(axis=1)
+    columns = pd.Series([names.get(int(p), mapped.raw.headers[int(p)]) for p in positions], index=empty.index[empty], dtype=object)
+    return empty, columns
+
+
+def parse_file(export: ExportFile, codebook: Codebook, peildatum: dt.date) -> ParsedFile:
+    """Read, map, validate and parse one file, and apply the rules of one file: ``empty_row``,
+    ``duplicate_row`` and the cell rules (on the rows that are neither). Structural problems of the
+    file (an answer not in the code list, a column mostly in a format that is not read) raise."""
     form = codebook.forms[export.form]
+    raw = read_table(export.path, export.rel, form)
     mapped = map_headers(raw, form)
     text = text_frame(mapped, codebook)
-    failures = validate_text(text, form, codebook)
+    empty, empty_columns = _empty_rows(mapped)
+    failures = validate_text(text.loc[~empty.to_numpy()], form, codebook, peildatum.year)
     raise_label_errors(failures, mapped, text, codebook)
-    cell_problems = failures[failures["check"] != LABEL_CHECK].reset_index(drop=True)
-    values = _parse_values(mapped, text, cell_problems, codebook)
-    duplicate = _duplicate_key(mapped, text, values, codebook).duplicated(keep="first")
-    status = pd.Series(np.where(duplicate, "duplicate_row", KEPT), index=text.index, dtype=object)
-    return ParsedFile(export, mapped, text, values, raw.rows, status, cell_problems)
+    failures = failures[failures["check"] != LABEL_CHECK].reset_index(drop=True)
+    values = _parse_values(mapped, text, failures, codebook, peildatum.year)
+    key = _duplicate_key(mapped, text, values, codebook)
+    duplicate = pd.Series(False, index=text.index)
+    duplicate[~empty.to_numpy()] = key.loc[~empty.to_numpy()].duplicated(keep="first").to_numpy()
+    status = pd.Series(np.where(empty, "empty_row", np.where(duplicate, "duplicate_row", KEPT)), index=text.index, dtype=object)
+    subject = status == KEPT
+    cell_problems = failures[subject.to_numpy()[failures["index"].to_numpy()]].reset_index(drop=True)
+    raise_format_errors(cell_problems, mapped, text, subject)
+    return ParsedFile(export, mapped, text, values, raw.rows, status, cell_problems, empty_columns=empty_columns)
 
 
 def _slim(parsed: ParsedFile) -> ParsedFile:
@@ -217,19 +230,33 @@ def _parse_cost(export: ExportFile) -> float:
     return export.path.stat().st_size * PARSE_COST_PER_BYTE.get(export.path.suffix.lower(), 1.0)
 
 
-def parse_files(exports: list[ExportFile], codebook: Codebook, workers: int = 1) -> list[ParsedFile]:
+def parse_files(exports: list[ExportFile], codebook: Codebook, peildatum: dt.date, workers: int = 1,
+                problems: list[StructuralError] | None = None) -> list[ParsedFile | None]:
     """:func:`parse_file` for every export, in export order (in ``workers`` worker processes,
-    see :mod:`pipeline.parallel`; the outcome does not depend on their number)."""
+    see :mod:`pipeline.parallel`; the outcome does not depend on their number).
 
-    def progress(index: int, parsed: ParsedFile) -> None:
-        log.info("gelezen: %s (%d rijen)", exports[index].rel, len(parsed.status))
+    The first structural problem raises; with ``problems`` (a list) each file's problem is
+    appended to it instead and that file's place holds None."""
 
-    tasks = [functools.partial(_parse_slim, export, codebook) for export in exports]
-    return run_tasks(tasks, workers, costs=[_parse_cost(e) for e in exports], on_result=progress)
+    def progress(index: int, parsed: ParsedFile | StructuralError) -> None:
+        if isinstance(parsed, ParsedFile):
+            log.info("gelezen: %s (%d rijen)", exports[index].rel, len(parsed.status))
+
+    tasks = [functools.partial(_parse_slim, export, codebook, peildatum, problems is not None) for export in exports]
+    results = run_tasks(tasks, workers, costs=[_parse_cost(e) for e in exports], on_result=progress)
+    for result in results:
+        if isinstance(result, StructuralError):
+            problems.append(result)
+    return [r if isinstance(r, ParsedFile) else None for r in results]
 
 
-def _parse_slim(export: ExportFile, codebook: Codebook) -> ParsedFile:
-    return _slim(parse_file(export, codebook))
+def _parse_slim(export: ExportFile, codebook: Codebook, peildatum: dt.date, collect: bool = False) -> ParsedFile | StructuralError:
+    try:
+        return _slim(parse_file(export, codebook, peildatum))
+    except StructuralError as problem:
+        if collect:
+            return problem
+        raise
 
 
 # --------------------------------------------------------------------------- rules across files
@@ -323,7 +350,7 @@ def _case_rule_rows(caselist: ParsedFile) -> pd.DataFrame:
                     "row": caselist.rows[index],
                     "column": caselist.mapped.header(column),
                     "rule": rule,
-                    "action": ACTIONS[rule],
+                    "action": "",
                 }
             )
         )
@@ -331,12 +358,11 @@ def _case_rule_rows(caselist: ParsedFile) -> pd.DataFrame:
 
 
 def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
-    """The data-quality lines of one file: cell problems of non-duplicate rows, then row rules."""
+    """The data-quality lines of one file: cell problems (of rows that are neither empty nor an
+    exact duplicate), then row rules."""
     frames = []
     cells = parsed.cell_problems
     if len(cells):
-        not_dup = (parsed.status.iloc[cells["index"].to_numpy()] != "duplicate_row").to_numpy()
-        cells = cells[not_dup]
         frames.append(
             pd.DataFrame(
                 {
@@ -344,7 +370,7 @@ def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
                     "row": parsed.rows[cells["index"].to_numpy()],
                     "column": cells["column"].map(parsed.mapped.header).to_numpy(),
                     "rule": cells["check"].to_numpy(),
-                    "action": cells["check"].map(ACTIONS).to_numpy(),
+                    "action": "",
                 }
             )
         )
@@ -353,15 +379,18 @@ def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
         form = parsed.mapped.form
         link_header = parsed.mapped.header(parsed.mapped.link) if parsed.mapped.link else ""
         date_header = parsed.mapped.header(form.date_column) if form.date_column else ""
-        named = {"duplicate_row": "", "unknown_case": link_header, "after_peildatum": date_header, "second_form": link_header}
+        named = dropped.map({"duplicate_row": "", "unknown_case": link_header, "after_peildatum": date_header,
+                             "second_form": link_header})
+        if parsed.empty_columns is not None and len(parsed.empty_columns):
+            named.loc[parsed.empty_columns.index] = parsed.empty_columns
         frames.append(
             pd.DataFrame(
                 {
                     "file": parsed.export.rel,
                     "row": parsed.rows[dropped.index.to_numpy()],
-                    "column": dropped.map(named).to_numpy(),
+                    "column": named.to_numpy(),
                     "rule": dropped.to_numpy(),
-                    "action": dropped.map(ACTIONS).to_numpy(),
+                    "action": "",
                 }
             )
         )
@@ -370,37 +399,119 @@ def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _attempt(problems: list[StructuralError] | None, check, *args) -> None:
+    """Run a check; its structural problem raises, or is collected when ``problems`` is a list."""
+    try:
+        check(*args)
+    except StructuralError as problem:
+        if problems is None:
+            raise
+        problems.append(problem)
 
 
-def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None) -> Processed:
+
+
+def _year_folder_gate(forms: list[ParsedFile], peildatum: dt.date, codebook: Codebook) -> None:
+    """A year folder that holds files but yields no kept row stops the run, with the likely cause."""
+    by_year: dict[str, list[ParsedFile]] = {}
+    for parsed in forms:
+        by_year.setdefault(parsed.export.year, []).append(parsed)
+    for year, files in by_year.items():
+        statuses = pd.concat([p.status for p in files])
+        if (statuses == KEPT).any():
+            continue
+        names = ", ".join(p.export.path.name for p in files)
+        if statuses.empty:
+            cause = "de bestanden hebben alleen een kopregel, geen enkele gegevensrij: is de export goed gegaan?"
+        else:
+            counts = statuses.value_counts()
+            parts = "; ".join(f"{n} × {codebook.rule_label(rule)}" for rule, n in counts.items())
+            hints = {
+                "unknown_case": "geen rij is aan een casus op de casuslijst te koppelen: kloppen de casusnummers (of, in jaren "
+                                "met namen, de namen van de cliënten), en staat de juiste casuslijst bovenin de exportmap?",
+                "after_peildatum": f"alle rijen zijn gedateerd op of na de peildatum {peildatum:%d-%m-%Y}: zet de peildatum in "
+                                   "params.yaml later, of haal deze map weg tot het jaar om is",
+                "empty_row": "alle rijen hebben hooguit één gevulde cel: is de export goed gegaan?",
+            }
+            cause = f"{hints.get(counts.index[0], 'geen rij blijft over')} ({parts})"
+        raise StructuralError(
+            f"{year}/", f"de map bevat {len(files)} bestand(en) ({names}) met {len(statuses)} rijen, maar geen enkele rij blijft "
+            f"over: {cause}")
+
+
+def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.date) -> None:
+    """A run in which no case would be analysed stops, with the likely cause (an analysed case:
+    started before the peildatum and linked to at least one start, contact or end form)."""
+    kept = caselist.status == KEPT
+    rel = caselist.export.rel
+    if not kept.any():
+        raise StructuralError(rel, "de casuslijst bevat geen enkele casus (alleen lege of dubbele rijen)")
+    start = caselist.values.loc[kept, "expert_start"]
+    started = (start < pd.Timestamp(peildatum)).fillna(False)
+    counting = [p for p in forms if p.mapped.form.counts_for_analysis]
+    linked: set[int] = set()
+    for parsed in counting:
+        if parsed.case_pos is not None:
+            linked.update(int(p) for p in parsed.case_pos[parsed.status == KEPT].dropna().unique())
+    if (started & start.index.isin(list(linked))).any():
+        return
+    header = caselist.mapped.raw.headers[caselist.mapped.positions["expert_start"]]
+    if not started.any():
+        if start.isna().all():
+            cause = (f"de kolom is bij alle {int(kept.sum())} casussen leeg of onleesbaar, dus geen casus is gestart; "
+                     "sla de kolom op als datum (zie de meldingen invalid_date)")
+        else:
+            cause = (f"alle casussen zijn gestart op of na de peildatum {peildatum:%d-%m-%Y}: klopt de peildatum in "
+                     "params.yaml?")
+        raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause, column=header, sheet=caselist.mapped.raw.sheet)
+    rows = sum(len(p.status) for p in counting)
+    unlinked = sum(int((p.status == "unknown_case").sum()) for p in counting)
+    if rows == 0:
+        cause = "er is geen enkel start-, contact- of eindformulier (staan de formulieren in jaarmappen jjjj?)"
+    else:
+        cause = (f"geen van de {int(started.sum())} gestarte casussen heeft een start-, contact- of eindformulier; "
+                 f"{unlinked} van de {rows} formulierrijen zijn aan geen casus te koppelen: kloppen de casusnummers op de "
+                 "formulieren en op de casuslijst?")
+    raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause)
+
+
+def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None,
+                    problems: list[StructuralError] | None = None) -> Processed:
     """Read and check every export under ``raw_dir`` and apply the value-problem rules.
 
-    Writes nothing. Raises :class:`StructuralError` on the first structural problem.
+    Writes nothing. Raises :class:`StructuralError` on the first structural problem; with
+    ``problems`` (a list; the validate command) every structural problem found is appended to it
+    and the check goes on wherever it can.
     """
     codebook = codebook or load_codebook()
-    exports = discover(Path(raw_dir), codebook)
+    found = discover(Path(raw_dir), codebook, problems)
+    for path, why in found.ignored:
+        log.info("niet gelezen: %s (%s)", path, why)
+    exports = found.exports
     workers = worker_count(sum(e.path.stat().st_size for e in exports), len(exports))
-    parsed_files = parse_files(exports, codebook, workers)
-    caselist, forms = parsed_files[0], parsed_files[1:]
-    _check_caselist(caselist)
+    parsed_files = parse_files(exports, codebook, peildatum, workers, problems)
+    caselist = next((p for p, e in zip(parsed_files, exports) if p is not None and e.year is None), None)
+    forms = [p for p, e in zip(parsed_files, exports) if p is not None and e.year is not None]
+    if caselist is not None:
+        _attempt(problems, _check_caselist, caselist)
+        for parsed in forms:
+            if parsed.mapped.link:
+                _link(parsed, caselist)
     for parsed in forms:
-        if parsed.mapped.link:
-            _link(parsed, caselist)
         _after_peildatum(parsed, peildatum)
     for name, form in codebook.forms.items():
         if form.one_per_case:
-            _second_forms([f for f in forms if f.form == name])
+            _second_forms([f for f in forms if f.form == name and f.case_pos is not None])
+    _attempt(problems, _year_folder_gate, forms, peildatum, codebook)
+    if caselist is not None:
+        _attempt(problems, _analysed_gate, caselist, forms, peildatum)
 
-    quality = [_file_quality_rows(caselist), _case_rule_rows(caselist)] + [_file_quality_rows(f) for f in forms]
+    read = [p for p in (caselist, *forms) if p is not None]
+    quality = [_file_quality_rows(p) for p in read] + ([_case_rule_rows(caselist)] if caselist is not None else [])
     rule_order = {r: i for i, r in enumerate([RULE_INVALID_DATE, RULE_SAFETY, RULE_NUMBER, *ROW_RULES, *CASE_RULES])}
     dq = pd.concat([q for q in quality if len(q)], ignore_index=True) if any(len(q) for q in quality) else pd.DataFrame(columns=DQ_COLUMNS)
     dq["row"] = dq["row"].astype(int)
+    dq["action"] = dq["rule"].map(codebook.rule_action)
     file_order = {e.rel: i for i, e in enumerate(exports)}
     form_of_file = {e.rel: e.form for e in exports}
     column_order = {
@@ -420,15 +531,14 @@ def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None
         "peildatum": peildatum.isoformat(),
         "codebook_version": codebook.version,
         "files": [
-            {"file": e.rel, "form": e.form, "sha256": _sha256(e.path), "bytes": e.path.stat().st_size}
+            {"file": e.rel, "form": e.form, "sha256": file_sha256(e.path), "bytes": e.path.stat().st_size}
             for e in exports
         ],
     }
     manifest["raw_sha256"] = hashlib.sha256(
         "\n".join(f"{f['file']} {f['sha256']}" for f in manifest["files"]).encode()
     ).hexdigest()
-    processed = Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], pd.DataFrame(), manifest)
-    return processed
+    return Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], manifest, found.ignored)
 
 
 def flow_table(processed: Processed, analysed_positions: np.ndarray) -> pd.DataFrame:

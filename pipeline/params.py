@@ -11,7 +11,9 @@ import yaml
 from pipeline.errors import ConfigurationError
 from pipeline.paths import PARAMS_FILE, ROOT
 
-KNOWN_KEYS = {"raw_dir", "peildatum", "min_group_n"}
+REQUIRED_KEYS = {"raw_dir", "peildatum", "min_group_n"}
+OPTIONAL_KEYS = {"publicatiedatum", "rapportstatus"}
+REPORT_STATUSES = ("concept", "definitief")
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,21 @@ class Params:
     raw_dir: Path  # absolute
     peildatum: dt.date
     min_group_n: int
+    publicatiedatum: dt.date | None = None  # the report's publication date; none while it is a draft
+    rapportstatus: str = "concept"  # concept: marked as draft, missing texts listed; definitief: complete or stop
+
+    @property
+    def report_date(self) -> dt.date:
+        """The one date the report's files carry (PDF timestamp): the publication date, else the
+        peildatum. Never the day of the run, so a rerun of the same inputs gives the same bytes."""
+        return self.publicatiedatum or self.peildatum
+
+
+def _date(path: Path, key: str, value: object) -> dt.date:
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigurationError(f"{path}: {key} '{value}' is geen datum jjjj-mm-dd") from exc
 
 
 def load_params(path: Path = PARAMS_FILE) -> Params:
@@ -27,19 +44,20 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ConfigurationError(f"{path} ontbreekt") from exc
-    unknown = set(data) - KNOWN_KEYS
+    unknown = set(data) - REQUIRED_KEYS - OPTIONAL_KEYS
     if unknown:
         raise ConfigurationError(f"{path}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
-    missing = KNOWN_KEYS - set(data)
+    missing = REQUIRED_KEYS - set(data)
     if missing:
         raise ConfigurationError(f"{path}: ontbrekende sleutel(s) {', '.join(sorted(missing))}")
     raw = Path(str(data["raw_dir"])).expanduser()
-    try:
-        peildatum = data["peildatum"]
-        peildatum = peildatum if isinstance(peildatum, dt.date) else dt.date.fromisoformat(str(peildatum))
-    except ValueError as exc:
-        raise ConfigurationError(f"{path}: peildatum '{data['peildatum']}' is geen datum jjjj-mm-dd") from exc
+    peildatum = _date(path, "peildatum", data["peildatum"])
     min_n = data["min_group_n"]
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 1:
         raise ConfigurationError(f"{path}: min_group_n moet een geheel getal ≥ 1 zijn")
-    return Params(raw_dir=raw if raw.is_absolute() else ROOT / raw, peildatum=peildatum, min_group_n=min_n)
+    published = data.get("publicatiedatum")
+    status = data.get("rapportstatus") or "concept"
+    if status not in REPORT_STATUSES:
+        raise ConfigurationError(f"{path}: rapportstatus '{status}' moet 'concept' of 'definitief' zijn")
+    return Params(raw_dir=raw if raw.is_absolute() else ROOT / raw, peildatum=peildatum, min_group_n=min_n,
+                  publicatiedatum=_date(path, "publicatiedatum", published) if published else None, rapportstatus=status)

@@ -20,10 +20,15 @@ import pandas as pd
 from pipeline.errors import ConfigurationError
 from pipeline.vector import map_distinct
 
+import hashlib
+import json
+
 ENV_KEY = "CIRKEL_PSEUDONYM_KEY"
 ENV_KEY_FILE = "CIRKEL_PSEUDONYM_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/cirkel/pseudonym.key")
 DEMO_KEY_FILE = "demo_pseudonym.key"
+DEMO_MANIFEST = "demo.json"  # written by the demo generator: the sha256 of every file it wrote
+DEMO_META_FILES = {DEMO_KEY_FILE, DEMO_MANIFEST, "README.md"}
 MIN_KEY_LENGTH = 32
 DIGEST_CHARS = 16  # 64 bits of the HMAC: collisions are negligible at a million cases
 
@@ -55,14 +60,42 @@ def resolve_key(raw_dir: Path) -> PseudonymKey:
     if path.is_file():
         return _checked(path.read_text(encoding="utf-8"), str(path))
     demo = Path(raw_dir) / DEMO_KEY_FILE
-    if demo.is_file():
+    if demo.is_file() and pristine_demo(Path(raw_dir)):
         return _checked(demo.read_text(encoding="utf-8"), f"de demosleutel {demo.name}")
+    why = (f"De map bevat wel een demosleutel ({DEMO_KEY_FILE}), maar ook bestanden die de demo-generator niet zo heeft "
+           "geschreven: dan gaat het om echte gegevens, en die krijgen nooit de (openbare) demosleutel. ") if demo.is_file() else ""
     raise ConfigurationError(
-        "geen pseudonimiseringssleutel gevonden. Maak er één met `python -m pipeline make-key` "
+        f"geen pseudonimiseringssleutel gevonden. {why}Maak een sleutel met `python -m pipeline make-key` "
         f"(schrijft {DEFAULT_KEY_FILE}, buiten git) of zet de omgevingsvariabele {ENV_KEY} "
         f"(minimaal {MIN_KEY_LENGTH} tekens). Bewaar de sleutel veilig: met een andere sleutel krijgen "
         "dezelfde casussen andere pseudoniemen."
     )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pristine_demo(raw_dir: Path) -> bool:
+    """Whether ``raw_dir`` holds exactly what the demo generator wrote: every file in it (but its
+    key, README and manifest) is listed in ``demo.json`` with the same sha256, and every listed
+    file is there. Only such a folder, synthetic by construction, may use the demo key."""
+    try:
+        listed = json.loads((raw_dir / DEMO_MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    present = {
+        path.relative_to(raw_dir).as_posix()
+        for path in raw_dir.rglob("*")
+        if path.is_file() and path.relative_to(raw_dir).as_posix() not in DEMO_META_FILES
+    }
+    if not isinstance(listed, dict) or present != set(listed):
+        return False
+    return all(file_sha256(raw_dir / rel) == digest for rel, digest in listed.items())
 
 
 def make_key_file(path: Path | None = None, overwrite: bool = False) -> Path:

@@ -1,28 +1,45 @@
-"""Readers for the three export formats: xlsx (first sheet), Dutch csv and SPSS .sav.
+"""Readers for the export formats: workbooks (xlsx, xls), Dutch csv and SPSS .sav.
 
 Every reader returns a :class:`RawTable`: the header row as written and the data cells as read
 (text trimmed, blank = ``None``; date cells as ``datetime.date``; numbers as ``int``/``float``),
-with the row number of each data row as the spreadsheet numbers it (header = row 1; in a
-``.sav`` file case k is row k + 1). Fully blank rows are not data rows and are skipped.
+with the row number of each data row as the spreadsheet numbers it (in a ``.sav`` file case k is
+row k + 1). Fully blank rows are not data rows and are skipped.
+
+Given the form, a workbook's data sheet is the first sheet that holds the form's required
+columns, and its header row the first row among the sheet's first 10 that holds them (title rows
+above it and sheets before or after it are not data); a csv file's header row is found the same
+way. A workbook whose data sheet holds a formula without a saved value stops the run: the value
+is not in the file.
+
 Nothing is interpreted here: mapping headers, validating and parsing answers is the job of
-:mod:`pipeline.cells` and :mod:`pipeline.ingest`, driven by the codebook.
+:mod:`pipeline.cells` and :mod:`pipeline.ingest`, driven by the codebook. No library's own error
+text reaches the user: every failure is a :class:`StructuralError` in Dutch that says what to do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pipeline.codebook import Form, normalise_header
 from pipeline.errors import StructuralError
 from pipeline.vector import per_distinct
 
-FORMATS = ("xlsx", "csv", "sav")
+log = logging.getLogger("pipeline.ingest")
+
+WORKBOOK_FORMATS = ("xlsx", "xls")
+FORMATS = (*WORKBOOK_FORMATS, "csv", "sav")
+HEADER_SEARCH_ROWS = 10  # the header row is among a sheet's first 10 rows
+RESAVE = "open het bestand in Excel en sla het opnieuw op"
 
 
 @dataclass
@@ -36,36 +53,29 @@ class RawTable:
     rows: np.ndarray  # spreadsheet row number of each data row
     value_labels: dict[int, dict[float, str]] = field(default_factory=dict)  # .sav: column -> code -> label
     has_value_labels: set[int] = field(default_factory=set)
+    sheet: str | None = None  # the data sheet of a workbook
+    header_row: int = 1  # spreadsheet row of the header
 
     def __len__(self) -> int:
         return len(self.cells)
 
 
-def read_table(path: Path, rel: str) -> RawTable:
-    """Read one export file; an unreadable file is a :class:`StructuralError`."""
+def read_table(path: Path, rel: str, form: Form | None = None) -> RawTable:
+    """Read one export file; anything that keeps it from being read is a :class:`StructuralError`.
+
+    Without ``form`` the header is the first row of the first sheet (for tests and tools).
+    """
     suffix = path.suffix.lower().lstrip(".")
-    try:
-        if suffix == "xlsx":
-            return _from_grid(_read_xlsx(path), rel, "xlsx")
-        if suffix == "csv":
-            return _from_grid(_read_csv(path, rel), rel, "csv")
-        if suffix == "sav":
-            return _read_sav(path, rel)
-    except StructuralError:
-        raise
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if match:
-            expected, line, seen = (int(g) for g in match.groups())
-            raise StructuralError(
-                rel,
-                f"de rij heeft {seen} velden, de kopregel {expected} (een ';' in een cel zonder aanhalingstekens?)",
-                row=line,
-            ) from exc
-        raise StructuralError(rel, f"het bestand is niet te lezen als csv ({exc})") from exc
-    except Exception as exc:  # any library error on a broken file: name the file, keep the cause
-        raise StructuralError(rel, f"het bestand is niet te lezen als {suffix} ({type(exc).__name__}: {exc})") from exc
-    raise StructuralError(rel, f"onbekend bestandsformaat '.{suffix}' (verwacht: xlsx, csv of sav)")
+    if suffix in WORKBOOK_FORMATS:
+        return _read_workbook(path, rel, suffix, form)
+    if suffix == "csv":
+        return _read_csv(path, rel, form)
+    if suffix == "sav":
+        return _read_sav(path, rel)
+    raise StructuralError(rel, f"onbekend bestandsformaat '.{suffix}' (verwacht: xlsx, xls, csv of sav)")
+
+
+# --------------------------------------------------------------------------- cells
 
 
 def _clean_cell(value: object) -> object:
@@ -107,61 +117,283 @@ def _clean_distinct(values: pd.Series) -> pd.Series:
     return values.map(_clean_cell).astype(object)
 
 
-def _from_grid(grid: pd.DataFrame, rel: str, fmt: str) -> RawTable:
+# --------------------------------------------------------------------------- header row
+
+
+def _row_headers(values: list[object]) -> set[str]:
+    return {normalise_header(v) for v in values if isinstance(v, str) and v.strip()}
+
+
+def _requirements_met(headers: set[str], form: Form) -> tuple[int, list[tuple[str, ...]]]:
+    """How many of the form's header requirements ``headers`` meets, and the rest (their headers)."""
+    missing = [name for name, keys in form.header_requirements() if not (keys & headers)]
+    return len(form.header_requirements()) - len(missing), missing
+
+
+@dataclass
+class _Closest:
+    """The sheet and row that come closest to a header row, for the error message."""
+
+    score: int = -1
+    sheet: str | None = None
+    row: int | None = None
+    missing: list[tuple[str, ...]] = field(default_factory=list)
+
+    def consider(self, score: int, sheet: str | None, row: int, missing: list[tuple[str, ...]]) -> None:
+        if score > self.score:
+            self.score, self.sheet, self.row, self.missing = score, sheet, row, missing
+
+    def error(self, rel: str, form: Form, where: str) -> StructuralError:
+        if self.score <= 0:
+            wanted = ", ".join(f"'{headers[0]}'" for headers, _ in form.header_requirements()[:4])
+            return StructuralError(
+                rel,
+                f"geen kopregel van het {form.label_nl.lower()} gevonden: geen van de verplichte kolommen ({wanted}, ...) "
+                f"staat in de eerste {HEADER_SEARCH_ROWS} rijen van {where}. Is dit het goede bestand? De kopregel moet "
+                f"binnen de eerste {HEADER_SEARCH_ROWS} rijen staan.",
+            )
+        names = ", ".join(" of ".join(f"'{h}'" for h in headers) for headers in self.missing)
+        return StructuralError(
+            rel,
+            f"verplichte kolom{'men' if len(self.missing) > 1 else ''} ontbreekt: {names}. Deze rij komt het dichtst bij "
+            f"een kopregel van het {form.label_nl.lower()}; voeg de kolom toe of geef hem zijn naam uit het exportcontract.",
+            row=self.row,
+            column=self.missing[0][0],
+            sheet=self.sheet,
+        )
+
+
+def _header_index(grid: list[list[object]], form: Form, sheet: str | None, closest: _Closest) -> int | None:
+    """Index of the first of the first 10 rows that holds every required column, else None."""
+    for index, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        score, missing = _requirements_met(_row_headers(values), form)
+        if not missing:
+            return index
+        closest.consider(score, sheet, index + 1, missing)
+    return None
+
+
+def _from_grid(grid: pd.DataFrame, rel: str, fmt: str, header_index: int = 0, sheet: str | None = None) -> RawTable:
     """Split a header-less grid (row 0 = spreadsheet row 1) into headers and data rows."""
-    if grid.shape[0] == 0 or grid.shape[1] == 0:
-        raise StructuralError(rel, "het bestand is leeg (geen kopregel)")
+    if grid.shape[0] <= header_index or grid.shape[1] == 0:
+        raise StructuralError(rel, "het bestand is leeg (geen kopregel)", sheet=sheet)
     grid = grid.astype(object)
     cleaned = pd.DataFrame({i: _clean_column(grid.iloc[:, i]) for i in range(grid.shape[1])})
-    header_values = list(cleaned.iloc[0])
-    headers = ["" if v is None else str(v) for v in header_values]
-    data = cleaned.iloc[1:]
-    rows = np.arange(2, len(grid) + 1)
+    headers = ["" if v is None else str(v) for v in cleaned.iloc[header_index]]
+    data = cleaned.iloc[header_index + 1 :]
+    rows = np.arange(header_index + 2, len(grid) + 1)
     filled = data.notna().any(axis=1).to_numpy()
     data = data.loc[filled].reset_index(drop=True)
-    return RawTable(file=rel, format=fmt, headers=headers, cells=data, rows=rows[filled])
+    data.columns = range(data.shape[1])
+    return RawTable(file=rel, format=fmt, headers=headers, cells=data, rows=rows[filled], sheet=sheet, header_row=header_index + 1)
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    """First sheet through pandas with the calamine engine, as read (no type inference)."""
-    return pd.read_excel(path, sheet_name=0, engine="calamine", header=None, dtype=object, na_filter=False)
+# --------------------------------------------------------------------------- workbooks
 
 
-def decode_csv_bytes(data: bytes) -> str:
+def _sheets(path: Path, rel: str) -> Iterator[tuple[int, str, list[list[object]]]]:
+    """(index, name, rows) of every sheet, read with calamine; row 0 is spreadsheet row 1."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+    except Exception as exc:  # noqa: BLE001 - calamine's errors are not for the user: say what to do
+        log.debug("%s: %s", rel, exc)
+        raise StructuralError(
+            rel, f"het bestand is geen leesbare Excel-werkmap (beschadigd, versleuteld met een wachtwoord of geen Excel-bestand); {RESAVE}"
+        ) from None
+    for index, name in enumerate(names):
+        try:
+            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001
+            log.debug("%s, %s: %s", rel, name, exc)
+            raise StructuralError(rel, f"het tabblad is niet te lezen (beschadigd); {RESAVE}", sheet=name) from None
+        yield index, name, rows
+
+
+def _read_workbook(path: Path, rel: str, fmt: str, form: Form | None) -> RawTable:
+    """The data sheet of an xlsx or xls workbook (see the module docstring)."""
+    closest = _Closest()
+    seen_any = False
+    for index, name, rows in _sheets(path, rel):
+        seen_any = seen_any or any(any(v not in (None, "") for v in row) for row in rows[:HEADER_SEARCH_ROWS])
+        header = 0 if form is None else _header_index(rows, form, name, closest)
+        if header is None:
+            continue
+        grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
+        table = _from_grid(grid, rel, fmt, header, name)
+        if fmt == "xlsx":
+            _check_formulas(path, rel, index, table)
+        return table
+    if form is None or not seen_any:
+        raise StructuralError(rel, "het bestand is leeg (geen tabblad met gegevens)")
+    raise closest.error(rel, form, "een tabblad")
+
+
+_CELL_WITH_FORMULA = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(<v\b[^>]*?(?:/>|>([^<]*)</v>))?")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _sheet_xml_path(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The zip path of the ``index``-th sheet of an xlsx workbook (workbook order)."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    sheets = re.findall(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
+    if index >= len(sheets):
+        return None
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        if f'Id="{sheets[index]}"' in rel:
+            target = re.search(r'Target="([^"]+)"', rel).group(1)
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - ord("A") + 1
+    return index - 1
+
+
+def _check_formulas(path: Path, rel: str, sheet_index: int, table: RawTable) -> None:
+    """A formula cell saved without its value (a workbook written by a script) stops the run:
+    the value it would show is nowhere in the file."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name = _sheet_xml_path(archive, sheet_index)
+            data = archive.read(name) if name else b""
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return  # calamine read it; the structure is just unusual: nothing to check against
+    if b"<f" not in data:
+        return
+    for match in _CELL_WITH_FORMULA.finditer(data):
+        attributes, value, text = match.group(1), match.group(2), match.group(3)
+        if value is not None and (text or b't="str"' in attributes):
+            continue  # a saved value (also an empty text result)
+        ref = _CELL_REF.search(attributes)
+        column, row = (ref.group(1).decode(), int(ref.group(2))) if ref else ("?", None)
+        position = _column_index(column) if ref else -1
+        header = table.headers[position] if 0 <= position < len(table.headers) and table.headers[position] else None
+        raise StructuralError(
+            rel,
+            f"cel {column}{row or ''} bevat een formule zonder opgeslagen waarde (het bestand is door een programma "
+            f"geschreven, niet door Excel opgeslagen); {RESAVE}: Excel rekent de formules dan uit en bewaart de waarden",
+            row=row,
+            column=header,
+            sheet=table.sheet,
+        )
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def decode_csv_bytes(data: bytes, rel: str = "") -> str:
     """UTF-8 (a BOM is dropped); bytes that are not valid UTF-8 are cp1252."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise StructuralError(
+            rel, "het bestand is geen tekstbestand in UTF-8 of Windows-1252 (een ander bestand met .csv als naam?); "
+            "exporteer het opnieuw als 'CSV (gescheiden door lijstscheidingsteken)'"
+        ) from None
 
 
-def _read_csv(path: Path, rel: str) -> pd.DataFrame:
-    """Dutch Excel csv: ``;`` separator, every cell read as text."""
-    text = decode_csv_bytes(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    if not first_line.strip():
-        raise StructuralError(rel, "het bestand is leeg (geen kopregel op rij 1)", row=1)
-    if ";" not in first_line and ("," in first_line or "\t" in first_line):
-        separator = "','" if "," in first_line else "een tab"
-        raise StructuralError(rel, f"de kopregel is gescheiden door {separator}, niet door ';' (exporteer als "
-                              "Nederlandse Excel-csv: 'CSV (gescheiden door lijstscheidingsteken)')", row=1)
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=";",
-        header=None,
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        quotechar='"',
-        engine="c",
-    )
+def _first_records(text: str, n: int) -> list[list[str]]:
+    import csv
+    from itertools import islice
+
+    return list(islice(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'), n))
+
+
+def _read_csv(path: Path, rel: str, form: Form | None) -> RawTable:
+    """Dutch Excel csv: ``;`` separator, every cell read as text; the header row found as in a sheet."""
+    text = decode_csv_bytes(path.read_bytes(), rel)
+    records = _first_records(text, HEADER_SEARCH_ROWS)
+    if not any(any(cell.strip() for cell in record) for record in records):
+        raise StructuralError(rel, "het bestand is leeg (geen kopregel)", row=1)
+    if form is None:
+        header = 0
+    else:
+        closest = _Closest()
+        header = _header_index(records, form, None, closest)
+        if header is None:
+            first = next(r for r in records if any(c.strip() for c in r))
+            line = ";".join(first)
+            if len(first) == 1 and ("," in line or "\t" in line):
+                separator = "komma's" if "," in line else "tabs"
+                raise StructuralError(
+                    rel, f"de kopregel is gescheiden door {separator}, niet door ';'; exporteer als Nederlandse Excel-csv: "
+                    "'CSV (gescheiden door lijstscheidingsteken)'", row=records.index(first) + 1)
+            raise closest.error(rel, form, "het bestand")
+    width = max(len(r) for r in records[: header + 1])
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=";",
+            header=None,
+            names=range(width),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise _csv_error(rel, str(exc)) from None
+    return _from_grid(grid, rel, "csv", header)
+
+
+def _csv_error(rel: str, message: str) -> StructuralError:
+    """pandas' csv parser errors, in Dutch."""
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        expected, line, seen = (int(g) for g in match.groups())
+        return StructuralError(
+            rel, f"de rij heeft {seen} velden, de kopregel {expected}: staat er een ';' in een cel zonder aanhalingstekens? "
+            "Exporteer het bestand opnieuw uit Excel", row=line)
+    match = re.search(r"EOF inside string starting at row (\d+)", message)
+    if match:
+        return StructuralError(rel, "een aanhalingsteken (\") wordt niet gesloten; de rest van het bestand is daardoor één cel. "
+                               "Exporteer het bestand opnieuw uit Excel", row=int(match.group(1)) + 1)
+    log.debug("%s: %s", rel, message)
+    return StructuralError(rel, "het bestand is niet te lezen als Nederlandse csv (';' als scheidingsteken); exporteer het opnieuw "
+                           "uit Excel als 'CSV (gescheiden door lijstscheidingsteken)'")
+
+
+# --------------------------------------------------------------------------- sav
+
+
+def _read_spss(path: Path, rel: str):
+    """pyreadstat's reader; strings that are not valid in the file's declared encoding are retried
+    as cp1252 (SPSS files written on Windows often declare one encoding and hold another)."""
+    import pyreadstat
+
+    options = dict(apply_value_formats=False, dates_as_pandas_datetime=False)
+    try:
+        return pyreadstat.read_sav(str(path), **options)
+    except Exception as exc:  # noqa: BLE001 - readstat's errors are not for the user
+        first = str(exc)
+    if "encoding" in first.casefold() or "convert string" in first.casefold():
+        try:
+            log.info("%s: tekst niet geldig in de opgegeven codering, opnieuw gelezen als Windows-1252", rel)
+            return pyreadstat.read_sav(str(path), encoding="cp1252", **options)
+        except Exception as exc:  # noqa: BLE001
+            log.debug("%s: %s", rel, exc)
+            raise StructuralError(rel, "de tekst in het SPSS-bestand is in een onbekende tekencodering; sla het in SPSS "
+                                  "opnieuw op als .sav met Unicode (UTF-8)") from None
+    log.debug("%s: %s", rel, first)
+    raise StructuralError(rel, "het bestand is geen leesbaar SPSS-bestand (beschadigd of een ander formaat met .sav als naam); "
+                          "sla het in SPSS opnieuw op als .sav") from None
 
 
 def _read_sav(path: Path, rel: str) -> RawTable:
     """SPSS: header = variable label (name where there is none); codes kept with their labels."""
-    import pyreadstat
-
-    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, dates_as_pandas_datetime=False)
+    frame, meta = _read_spss(path, rel)
     labels = meta.column_names_to_labels or {}
     headers = [labels.get(name) or name for name in frame.columns]
     cells = pd.DataFrame({i: _clean_column(frame.iloc[:, i].astype(object)) for i in range(frame.shape[1])})

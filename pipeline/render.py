@@ -11,7 +11,7 @@ Two engines give the same document:
 
 Both write to a staging folder and move the results into place only when both succeeded, so a
 failed render leaves the previous HTML and PDF untouched. Outputs are reproducible: the PDF's
-timestamp is the run date (``SOURCE_DATE_EPOCH`` when set), Typst uses only its embedded fonts.
+timestamp is the report's date (the publication date, else the peildatum), Typst uses only its embedded fonts.
 """
 
 from __future__ import annotations
@@ -52,11 +52,11 @@ def _run(args: list[str], cwd: Path) -> None:
             log.warning("%s: %s", Path(args[0]).name, line.strip())
 
 
-def _timestamp(run_date: dt.date) -> int:
-    return int(dt.datetime(run_date.year, run_date.month, run_date.day, tzinfo=dt.timezone.utc).timestamp())
+def _timestamp(stamp: dt.date) -> int:
+    return int(dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def render_pandoc(qmd: Path, html: Path, pdf: Path, run_date: dt.date) -> None:
+def render_pandoc(qmd: Path, html: Path, pdf: Path, stamp: dt.date) -> None:
     """HTML with pandoc, PDF with pandoc → Typst → the ``typst`` wheel."""
     import typst
 
@@ -71,7 +71,7 @@ def render_pandoc(qmd: Path, html: Path, pdf: Path, run_date: dt.date) -> None:
     try:
         _run([*common, "--to", "typst", "--include-in-header", str(base / ASSETS / "typst-header.typ"),
               "--variable", "papersize=a4", "--variable", "fontsize=10.5pt", "--output", str(typ)], cwd=base)
-        typst.compile(str(typ), output=str(pdf), root=str(base), ignore_system_fonts=True, timestamp=_timestamp(run_date))
+        typst.compile(str(typ), output=str(pdf), root=str(base), ignore_system_fonts=True, timestamp=_timestamp(stamp))
     finally:
         typ.unlink(missing_ok=True)
 
@@ -86,7 +86,7 @@ def render_quarto(qmd: Path, html: Path, pdf: Path) -> None:
     shutil.move(str(qmd.with_suffix(".pdf")), pdf)
 
 
-def render_report(qmd: Path, html_out: Path, pdf_out: Path, run_date: dt.date, engine: str = "auto") -> str:
+def render_report(qmd: Path, html_out: Path, pdf_out: Path, stamp: dt.date, engine: str = "auto") -> str:
     """Render ``qmd`` to ``html_out`` and ``pdf_out`` (both or neither replaced); return the engine used."""
     qmd, html_out, pdf_out = Path(qmd), Path(html_out), Path(pdf_out)
     if engine == "auto":
@@ -99,7 +99,7 @@ def render_report(qmd: Path, html_out: Path, pdf_out: Path, run_date: dt.date, e
         if engine == "quarto":
             render_quarto(qmd, html_tmp, pdf_tmp)
         elif engine == "pandoc":
-            render_pandoc(qmd, html_tmp, pdf_tmp, run_date)
+            render_pandoc(qmd, html_tmp, pdf_tmp, stamp)
         else:
             raise ConfigurationError(f"onbekende renderer {engine!r} (kies auto, quarto of pandoc)")
         for tmp, out in [(html_tmp, html_out), (pdf_tmp, pdf_out)]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,22 +109,14 @@ def n_label(label: str, n: object) -> str:
 # --------------------------------------------------------------------------- context
 
 
-def git_commit(root: Path = ROOT) -> str:
+def pipeline_version() -> str:
+    """The version of this package (``pyproject.toml``), named in the report's colophon."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        commit = done.stdout.strip() if done.returncode == 0 else ""
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10)
-        return (commit + ("+wijzigingen" if dirty.stdout.strip() else "")) if commit else "onbekend"
-    except (OSError, subprocess.SubprocessError):
+        return version("cirkel-pipeline")
+    except PackageNotFoundError:
         return "onbekend"
-
-
-def run_date() -> dt.date:
-    """The run's date: ``SOURCE_DATE_EPOCH`` if set (reproducible builds), otherwise today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()
 
 
 def load_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
@@ -169,5 +159,5 @@ def run_report(engine: str = "auto") -> None:
     )
     qmd = REPORT_DIR / "report.qmd"
     atomic.write_text(qmd, render_qmd(context))
-    used = render_report(qmd, REPORT_DIR / "report.html", REPORT_DIR / "report.pdf", run_date=context["run_date"], engine=engine)
+    used = render_report(qmd, REPORT_DIR / "report.html", REPORT_DIR / "report.pdf", stamp=params.report_date, engine=engine)
     log.info("report: %s gerenderd met %s", qmd.name, used)

@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.fmt import fmt_int, fmt_number, fmt_pct
 from pipeline.params import Params
-from pipeline.report import DASH, NARRATIVE, Suppressor, Table, git_commit, n_label, narrative, run_date
+from pipeline.report import DASH, NARRATIVE, Suppressor, Table, n_label, narrative, pipeline_version
 
 TOTAL = "totaal"
 TARGETS = {"victim": "Slachtoffers", "perpetrator": "Plegers"}
@@ -464,8 +464,8 @@ def build_context(k: dict, tables: dict[str, pd.DataFrame], figures: list[dict],
         "params": params,
         "min_n": params.min_group_n,
         "peildatum": params.peildatum,
-        "run_date": run_date(),
-        "commit": git_commit(),
+        "publicatiedatum": params.publicatiedatum,
+        "version": pipeline_version(),
         "raw_sha256": manifest.get("raw_sha256", "onbekend"),
         "raw_files": manifest.get("files", []),
         "dq_n": len(dq),

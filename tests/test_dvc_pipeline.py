@@ -27,11 +27,12 @@ def _tracked_files() -> list[str]:
     return [line for line in out.stdout.splitlines() if line and (ROOT / line).exists()]
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _run(args: list[str], cwd: Path, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONPATH=str(cwd))
     env.pop("CIRKEL_ROOT", None)
     env.pop("CIRKEL_PSEUDONYM_KEY", None)
     env["CIRKEL_PSEUDONYM_KEY_FILE"] = str(cwd / "no-such.key")  # the demo folder's own key is used
+    env.update(env_extra or {})
     done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done

@@ -341,7 +341,11 @@ def test_exactly_the_contract_keys_with_integer_counts(k):
 
 
 def test_empty_export_gives_every_key_with_zero_or_null(tmp_path, monkeypatch):
+    """No analysed case: the ingest gate stops such a run, but the indicators are defined for it."""
+    from pipeline import ingest
+
     monkeypatch.setenv(ENV_KEY, "e" * 40)
+    monkeypatch.setattr(ingest, "_analysed_gate", lambda *args: None)
     root = tmp_path / "raw"
     write_table(root / "casuslijst.csv", CASELIST_HEADERS, [caselist_row("CIR-0001", "Zoë de Wit")])
     result = clean_run(root, PEIL)

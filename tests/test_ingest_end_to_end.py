@@ -83,11 +83,12 @@ def test_validate_reads_without_writing(tmp_path):
     before = sorted(p for p in raw.rglob("*"))
     done = run_cli("validate", str(raw), "--peildatum", "2021-01-01")
     assert done.returncode == 0, done.stderr
-    assert "geen structurele problemen" in done.stdout and "2019/startformulier.csv" in done.stdout
+    assert "Geen structurele problemen" in done.stdout and "2019/startformulier.csv" in done.stdout
     assert sorted(p for p in raw.rglob("*")) == before
     write_table(raw / "2019" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001", kind="Duif")])
     done = run_cli("validate", str(raw))
-    assert done.returncode == 1 and "rij 2" in done.stderr
+    assert done.returncode == 1 and "STRUCTURELE PROBLEMEN (1)" in done.stdout
+    assert "bestand 2019/contactformulier.csv, rij 2, kolom 'Soort contact'" in done.stdout
 
 
 def test_spss_case_table_round_trip_keeps_labels(tmp_path, keyed):
@@ -151,27 +152,43 @@ def test_structural_problem_in_a_worker_names_the_first_file_in_order(tmp_path, 
     write_table(raw / "2020" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0002", kind="Valk")])
     messages = set()
     for workers in ("1", "2"):
-        done = run_cli("validate", str(raw), env_extra={"CIRKEL_WORKERS": workers})
+        done = run_cli("ingest", "--raw-dir", str(raw), "--out", str(tmp_path / "clean"), env_extra={"CIRKEL_WORKERS": workers})
         assert done.returncode == 1
         assert "Traceback" not in done.stderr
         messages.add(done.stderr.strip().splitlines()[-1])
     assert len(messages) == 1
     (message,) = messages
     assert "2019/contactformulier.csv" in message and "rij 2" in message and "Soort contact" in message
+    # validate goes on past it: both broken files are named, in the same order with or without workers
+    outputs = {run_cli("validate", str(raw), env_extra={"CIRKEL_WORKERS": w}).stdout for w in ("1", "2")}
+    assert len(outputs) == 1
+    (output,) = outputs
+    assert output.index("2019/contactformulier.csv, rij 2") < output.index("2020/contactformulier.csv, rij 2")
 
 
-def test_files_outside_the_contract_are_named_not_read(tmp_path):
-    """A misnamed export or a folder that is no year folder is reported on stderr, not read."""
+def test_files_outside_the_contract_are_listed_and_misnamed_exports_stop(tmp_path):
+    """Files that are no export are listed, not read; a year folder or a form file that may hold
+    data under a name the contract does not read stops the run (validate names each)."""
     raw = minimal_export(tmp_path / "raw")
     write_table(raw / "2019" / "contactformulieren.csv", CONTACT_HEADERS, [contact_row("CIR-0001")])
     (raw / "archief").mkdir()
-    (raw / "2019" / "eindformulier.csv").rename(raw / "2019" / "eindformulier.txt")
+    (raw / "2019" / "~$eindformulier.xlsx").write_bytes(b"lock")
+    (raw / "2019" / "notities.txt").write_text("x")
     done = run_cli("validate", str(raw))
-    assert done.returncode == 0, done.stderr
-    assert "genegeerd: 2019/contactformulieren.csv" in done.stderr
-    assert "genegeerd: map archief/" in done.stderr
-    assert "genegeerd: 2019/eindformulier.txt (formaat .txt" in done.stderr
-    assert "gelezen: 2019/contactformulieren.csv" not in done.stderr
+    assert done.returncode == 0, done.stdout
+    for line in ["  2019/contactformulieren.csv (geen formulier van het exportcontract)", "  archief/ (geen jaarmap (jjjj))",
+                 "  2019/~$eindformulier.xlsx (Excel-vergrendelingsbestand)", "  2019/notities.txt (geen formulier"]:
+        assert line in done.stdout, line
+    assert "] gelezen: 2019/contactformulieren.csv" not in done.stderr
+    (raw / "2019" / "eindformulier.csv").rename(raw / "2019" / "eindformulier.txt")
+    (raw / "2019").rename(raw / "2019 (kopie)")
+    done = run_cli("validate", str(raw))
+    assert done.returncode == 1
+    assert "bestand 2019 (kopie)/: de mapnaam begint met een jaar" in done.stdout and "Hernoem de map naar 2019" in done.stdout
+    (raw / "2019 (kopie)").rename(raw / "2019")
+    done = run_cli("validate", str(raw))
+    assert "bestand 2019/eindformulier.txt: dit bestand heet als het eindformulier" in done.stdout
+    assert done.returncode == 1
 
 
 def test_indicators_command_on_a_clean_folder_outside_the_project(tmp_path, keyed):

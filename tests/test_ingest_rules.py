@@ -219,6 +219,10 @@ def test_missing_required_column_stops(tmp_path):
     minimal_export(tmp_path)
     write_table(tmp_path / "2019" / "eindformulier.csv", [h for h in END_HEADERS if h != "Ontwikkeling Verslaving"], [end_row("CIR-0001")[:-4] + [8, 8, 8]])
     _expect_structural(tmp_path, "2019/eindformulier.csv", 1, "Ontwikkeling Verslaving", "verplichte kolom ontbreekt")
+    # a whole title row above does not hide it: the row that comes closest is named
+    path = tmp_path / "2019" / "eindformulier.csv"
+    path.write_bytes("\ufeffEindformulieren 2019\r\n".encode("utf-8") + path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    _expect_structural(tmp_path, "2019/eindformulier.csv", 2, "Ontwikkeling Verslaving", "verplichte kolom ontbreekt")
 
 
 def test_form_without_any_link_column_stops(tmp_path):
@@ -239,8 +243,8 @@ def test_two_files_for_one_form_and_unreadable_file_stop(tmp_path):
     with pytest.raises(StructuralError, match="twee bestanden"):
         process_exports(tmp_path, PEIL)
     (tmp_path / "2019" / "eindformulier.csv").unlink()
-    err = _expect_structural(tmp_path, "2019/eindformulier_v2.xlsx", None, None, "niet te lezen")
-    assert "xlsx" in str(err)
+    err = _expect_structural(tmp_path, "2019/eindformulier_v2.xlsx", None, None, "geen leesbare Excel-werkmap")
+    assert "sla het opnieuw op" in str(err) and "zip" not in str(err).casefold()
 
 
 def test_missing_caselist_stops(tmp_path):
@@ -248,3 +252,124 @@ def test_missing_caselist_stops(tmp_path):
     (tmp_path / "casuslijst.xlsx").unlink()
     with pytest.raises(StructuralError, match="casuslijst ontbreekt"):
         process_exports(tmp_path, PEIL)
+
+
+# ----------------------------------------------------------------------------- real exports, real mess
+
+
+def test_empty_rows_are_dropped_and_named_by_their_one_cell(tmp_path):
+    minimal_export(tmp_path)
+    rows = [caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1)),
+            caselist_row("CIR-0002", "Piet Bakker"), caselist_row("CIR-0003", "Kees Smit"),
+            ["Totaal aantal casussen: 3"] + [None] * (len(CASELIST_HEADERS) - 1),
+            [None] * len(CASELIST_HEADERS),  # no cell at all: not data, not reported
+            [None, None, None, None, None, None, None, None, None, None, None, "alleen een opmerking"]]
+    write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)
+    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS + ["Notitie"],
+                [contact_row("CIR-0001") + [None], ["CIR-0001"] + [None] * 7, [None] * 7 + ["los"],
+                 [None, "31-02-2019", None, None, None, None, None, None]])  # one invalid date alone: an empty row
+    processed = process_exports(tmp_path, PEIL)
+    assert dq_lines(processed) == [
+        ("casuslijst.xlsx", 5, "Casusnummer", "empty_row"),
+        ("casuslijst.xlsx", 7, "Opmerkingen", "empty_row"),
+        ("2019/contactformulier.csv", 3, "Casusnummer", "empty_row"),
+        ("2019/contactformulier.csv", 4, "Notitie", "empty_row"),  # a column the codebook does not know: as written
+        ("2019/contactformulier.csv", 5, "Datum contact", "empty_row"),
+    ]
+    assert statuses(processed, "casuslijst.xlsx") == ["kept", "kept", "kept", "empty_row", "empty_row"]
+    assert processed.data_quality.loc[0, "action"] == "rij verwijderd"
+
+
+def test_title_rows_and_an_explanation_sheet_are_not_data(tmp_path):
+    import openpyxl
+
+    minimal_export(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.active.title = "Uitleg"
+    wb.active["A1"] = "Toelichting bij de casuslijst: één rij per casus."
+    wb.active["A3"] = "Casusnummer: het nummer uit de registratie"  # mentions a column: still not a header row
+    sheet = wb.create_sheet("Casussen")
+    sheet.append(["Casuslijst De Cirkel is Rond"])
+    sheet.append([])
+    sheet.append(CASELIST_HEADERS)
+    sheet.append(caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1)))
+    sheet.append(caselist_row("CIR-0002", "Piet Bakker", team="VT Casusregie", target="Pleger", expert="Bram Vos", exp_end="31-02-2020"))
+    sheet.append(caselist_row("CIR-0003", "Kees Smit"))
+    wb.create_sheet("Leeg")
+    wb.save(tmp_path / "casuslijst.xlsx")
+    processed = process_exports(tmp_path, PEIL)
+    assert processed.caselist.mapped.raw.sheet == "Casussen"
+    assert processed.caselist.rows.tolist() == [4, 5, 6]  # the spreadsheet's own row numbers
+    assert dq_lines(processed) == [("casuslijst.xlsx", 5, "Einde ervaringsdeskundige", "invalid_date")]
+
+
+def test_header_below_row_10_or_on_no_sheet_names_the_closest_sheet_and_row(tmp_path):
+    import openpyxl
+
+    minimal_export(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.active.title = "Uitleg"
+    data = wb.create_sheet("Data")
+    data.append(["Overzicht"])
+    data.append([h for h in CASELIST_HEADERS if h != "Team"])
+    wb.save(tmp_path / "casuslijst.xlsx")
+    err = _expect_structural(tmp_path, "casuslijst.xlsx", 2, "Team", "verplichte kolom ontbreekt: 'Team'")
+    assert err.sheet == "Data" and "tabblad 'Data'" in str(err)
+    wb = openpyxl.Workbook()
+    for _ in range(10):
+        wb.active.append(["titel"])
+    wb.active.append(CASELIST_HEADERS)
+    wb.save(tmp_path / "casuslijst.xlsx")
+    with pytest.raises(StructuralError, match="eerste 10 rijen"):
+        process_exports(tmp_path, PEIL)
+
+
+def test_formula_without_saved_value_stops_with_its_cell(tmp_path):
+    import openpyxl
+
+    minimal_export(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.active.title = "Blad1"
+    wb.active.append(CASELIST_HEADERS)
+    wb.active.append(caselist_row("CIR-0001", "Zoë de Wit", exp_start="=DATE(2019,2,1)", exp_end=dt.date(2019, 12, 1)))
+    wb.active.append(caselist_row("CIR-0002", "Piet Bakker"))
+    wb.save(tmp_path / "casuslijst.xlsx")  # openpyxl saves formulas without their values, as any script does
+    err = _expect_structural(tmp_path, "casuslijst.xlsx", 2, "Start ervaringsdeskundige", "formule zonder opgeslagen waarde")
+    assert err.sheet == "Blad1" and "open het bestand in Excel en sla het opnieuw op" in str(err)
+
+
+def test_a_column_mostly_in_an_unread_format_stops_but_a_few_bad_cells_do_not(tmp_path):
+    minimal_export(tmp_path)
+    rows = [contact_row("CIR-0001", date=f"2019/03/{d:02d}") for d in range(1, 6)] + [contact_row("CIR-0001", date=f"{d:02d}-04-2019") for d in range(1, 5)]
+    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
+    err = _expect_structural(tmp_path, "2019/contactformulier.csv", 2, "Datum contact", "'2019/03/01'")
+    assert "5 van de 9 ingevulde cellen" in str(err) and "rijen 2, 3, 4, ..." in str(err) and "dd-mm-jjjj" in str(err)
+    rows[4] = contact_row("CIR-0001", date="07-05-2019")  # four bad cells: value problems, the run goes on
+    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
+    assert [line[3] for line in dq_lines(process_exports(tmp_path, PEIL))].count("invalid_date") == 4
+    rows = [contact_row("CIR-0001", date=f"{d:02d}-05-2019", hours="1 uur" if d <= 5 else 1.0) for d in range(1, 11)]
+    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
+    err = _expect_structural(tmp_path, "2019/contactformulier.csv", 2, "Duur contact (uren)", "'1 uur'")
+    assert "5 van de 10" in str(err)
+
+
+def test_a_run_with_no_analysed_case_stops_with_the_likely_cause(tmp_path):
+    minimal_export(tmp_path)
+    rows = [caselist_row(f"CIR-000{i}", f"Naam {i}", exp_start="2019/02/01") for i in (1, 2, 3)]
+    write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)
+    err = _expect_structural(tmp_path, "casuslijst.xlsx", None, "Start ervaringsdeskundige", "geen enkele casus wordt geanalyseerd")
+    assert "leeg of onleesbaar" in str(err)
+    rows = [caselist_row(f"CIR-000{i}", f"Naam {i}", exp_start="01-03-2021") for i in (1, 2, 3)]
+    write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)
+    _expect_structural(tmp_path, "casuslijst.xlsx", None, "Start ervaringsdeskundige", "gestart op of na de peildatum 01-01-2021")
+
+
+def test_a_year_folder_without_any_kept_row_stops_with_the_likely_cause(tmp_path):
+    minimal_export(tmp_path)
+    write_table(tmp_path / "2020" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-9001"), contact_row("CIR-9002")])
+    err = _expect_structural(tmp_path, "2020/", None, None, "geen rij is aan een casus op de casuslijst te koppelen")
+    assert "2 × niet te koppelen aan een casus" in str(err)
+    write_table(tmp_path / "2020" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001", date="02-01-2021")])
+    _expect_structural(tmp_path, "2020/", None, None, "op of na de peildatum 01-01-2021")
+    (tmp_path / "2020" / "contactformulier.csv").unlink()  # an empty year folder is fine
+    assert process_exports(tmp_path, PEIL).caselist is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 
@@ -15,9 +16,11 @@ from pipeline.errors import ConfigurationError
 from pipeline.link import normalise_case_number, normalise_name
 from pipeline.pseudonym import (
     DEMO_KEY_FILE,
+    DEMO_MANIFEST,
     ENV_KEY,
     ENV_KEY_FILE,
     PseudonymKey,
+    file_sha256,
     make_key_file,
     pseudonym,
     pseudonymise,
@@ -75,7 +78,20 @@ def test_key_resolution_order_and_errors(tmp_path, monkeypatch):
     with pytest.raises(ConfigurationError, match="make-key"):
         resolve_key(raw)
     (raw / DEMO_KEY_FILE).write_text("d" * 40)
-    assert resolve_key(raw).secret == b"d" * 40
+    with pytest.raises(ConfigurationError, match="echte gegevens"):  # a copy of a demo key does not make data a demo
+        resolve_key(raw)
+    (raw / "casuslijst.csv").write_text("Casusnummer\nCIR-0001\n")
+    (raw / DEMO_MANIFEST).write_text(json.dumps({"files": {"casuslijst.csv": file_sha256(raw / "casuslijst.csv")}}))
+    assert resolve_key(raw).secret == b"d" * 40  # exactly what the generator listed: synthetic by construction
+    (raw / "2019").mkdir()
+    (raw / "2019" / "startformulier.csv").write_text("Casusnummer\nCIR-0001\n")  # one file more: real data
+    with pytest.raises(ConfigurationError, match="echte gegevens"):
+        resolve_key(raw)
+    (raw / "2019" / "startformulier.csv").unlink()
+    (raw / "casuslijst.csv").write_text("Casusnummer\nCIR-0002\n")  # a file changed: real data
+    with pytest.raises(ConfigurationError, match="echte gegevens"):
+        resolve_key(raw)
+    (raw / "casuslijst.csv").write_text("Casusnummer\nCIR-0001\n")
     key_file = make_key_file(tmp_path / "k" / "pseudonym.key")
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     with pytest.raises(ConfigurationError, match="bestaat al"):

@@ -86,11 +86,37 @@ def test_map_headers_with_variants_and_missing_required(tmp_path):
     assert err.value.column == "Problematiek" and err.value.file == "2019/m.csv"
 
 
-def test_dates_accept_the_three_formats_and_real_calendar_dates_only():
-    text = pd.Series(["05-01-2020", "5-1-2020", "2020-01-05", "31-02-2020", "2 maart 2020", "onbekend", None, "2020-1-5"], dtype=object)
-    parsed = parse_dates(text)
-    assert parsed.iloc[:3].tolist() == [pd.Timestamp(2020, 1, 5)] * 3
-    assert parsed.iloc[3:].isna().all()
+def test_dates_accept_the_contract_forms_and_real_calendar_dates_only():
+    valid = ["05-01-2020", "5-1-2020", "05/01/2020", "5/1/2020", "5.1.2020", "05.01.2020", "2020-01-05",
+             "2020-01-05 14:30", "2020-01-05 14:30:59", "05-01-20", "5-1-20"]
+    invalid = ["31-02-2020", "2 maart 2020", "2020/03/05", "onbekend", None, "2020-1-5", "05-01/2020", "01/05/20",
+               "2020-01-05T14:30", "2020-01-05 25:00", "5.1.20", "43831"]
+    parsed = parse_dates(pd.Series(valid + invalid, dtype=object), 2021)
+    assert parsed.iloc[: len(valid)].tolist() == [pd.Timestamp(2020, 1, 5)] * len(valid)
+    assert parsed.iloc[len(valid):].isna().all()
+
+
+def test_two_digit_years_pivot_on_the_peildatum_year():
+    text = pd.Series(["01-02-21", "01-02-22", "01-02-85", "01-02-00"], dtype=object)
+    assert parse_dates(text, 2021).dt.year.tolist() == [2021, 1922, 1985, 2000]
+    assert parse_dates(text, 2030).dt.year.tolist() == [2021, 2022, 1985, 2000]
+
+
+def test_excel_serial_numbers_in_a_workbook_date_column(tmp_path):
+    from pipeline.cells import excel_serial_date
+
+    assert excel_serial_date(1) == dt.date(1900, 1, 1) and excel_serial_date(59) == dt.date(1900, 2, 28)
+    assert excel_serial_date(61) == dt.date(1900, 3, 1) and excel_serial_date(43831.75) == dt.date(2020, 1, 1)
+    assert excel_serial_date(73415) == dt.date(2100, 12, 31)
+    assert [excel_serial_date(v) for v in (60, 0, -3, 73416)] == [None] * 4  # 60: Excel's non-existent 29-02-1900
+    path = write_table(tmp_path / "s.xlsx", ["Casusnummer", "Datum contact"], [["CIR-0001", 43831], ["CIR-0001", 60], ["CIR-0001", 2.5e6]])
+    table = read_table(path, "s.xlsx")
+    form = CB.forms["contactformulier"]
+    text = text_frame(MappedTable(table, form, {"case_number": 0, "date": 1}, "case_number"), CB)
+    assert text["date"].tolist() == ["2020-01-01", "60", "2500000"]  # the last two: invalid dates
+    csv = write_table(tmp_path / "s.csv", ["Casusnummer", "Datum contact"], [["CIR-0001", 43831]])
+    text = text_frame(MappedTable(read_table(csv, "s.csv"), form, {"case_number": 0, "date": 1}, "case_number"), CB)
+    assert parse_dates(text["date"], 2021).isna().all()  # a number in a csv date column is no date
 
 
 def test_multiselect_split_trailing_semicolon_case_spaces_and_doubles():
@@ -109,8 +135,9 @@ def test_discover_suffixes_and_two_files_for_one_form(tmp_path):
     write_table(tmp_path / "casuslijst.xlsx", ["Casusnummer"], [])
     write_table(tmp_path / "2019" / "startformulier_export.csv", ["Casusnummer"], [])
     write_table(tmp_path / "notes" / "startformulier.csv", ["Casusnummer"], [])  # not a year folder
-    files = discover(tmp_path, CB)
-    assert [f.rel for f in files] == ["casuslijst.xlsx", "2019/startformulier_export.csv"]
+    found = discover(tmp_path, CB)
+    assert [f.rel for f in found.exports] == ["casuslijst.xlsx", "2019/startformulier_export.csv"]
+    assert ("notes/", "geen jaarmap (jjjj)") in found.ignored
     write_table(tmp_path / "2019" / "startformulier.xlsx", ["Casusnummer"], [])
     with pytest.raises(StructuralError, match="twee bestanden"):
         discover(tmp_path, CB)
@@ -142,8 +169,8 @@ def test_csv_decoding_is_utf8_else_cp1252(data):
         try:
             expected = data.decode("cp1252")
         except UnicodeDecodeError:  # bytes undefined in cp1252: the file is unreadable
-            with pytest.raises(UnicodeDecodeError):
-                decode_csv_bytes(data)
+            with pytest.raises(StructuralError, match="UTF-8 of Windows-1252"):
+                decode_csv_bytes(data, "t.csv")
             return
     assert decode_csv_bytes(data) == expected
 
@@ -163,8 +190,9 @@ def test_cp1252_text_roundtrips(text):
 def test_undecodable_csv_is_a_structural_error(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"A;B\n\x81\x8d;x\n")
-    with pytest.raises(StructuralError, match="niet te lezen"):
+    with pytest.raises(StructuralError, match="geen tekstbestand in UTF-8 of Windows-1252") as caught:
         read_table(path, "t.csv")
+    assert caught.value.file == "t.csv"
 
 
 def test_empty_or_comma_separated_csv_says_what_is_wrong(tmp_path):
@@ -175,12 +203,13 @@ def test_empty_or_comma_separated_csv_says_what_is_wrong(tmp_path):
     assert caught.value.file == "2019/empty.csv" and caught.value.row == 1
     comma = tmp_path / "comma.csv"
     comma.write_text("Casusnummer,Datum interview\nCIR-0001,01-02-2020\n", encoding="utf-8")
-    with pytest.raises(StructuralError, match="gescheiden door ','"):
-        read_table(comma, "2019/comma.csv")
+    with pytest.raises(StructuralError, match="gescheiden door komma's") as caught:
+        read_table(comma, "2019/comma.csv", CB.forms["clientervaring"])
+    assert caught.value.row == 1
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_every_real_date_parses_in_every_format(day):
     text = pd.Series([day.strftime("%d-%m-%Y"), f"{day.day}-{day.month}-{day.year}", day.isoformat()], dtype=object)
-    assert parse_dates(text).tolist() == [pd.Timestamp(day)] * 3
+    assert parse_dates(text, 2021).tolist() == [pd.Timestamp(day)] * 3

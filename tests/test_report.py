@@ -27,7 +27,6 @@ def context(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     mp.setenv(ENV_KEY, "r" * 40)
     mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
-    mp.setenv("SOURCE_DATE_EPOCH", "1609459200")  # 1 January 2021: a fixed run date
     try:
         result = clean_run(write_export(root / "raw"), PEIL)
         ind = compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
@@ -72,7 +71,7 @@ def _render(context, out: Path, engine: str) -> tuple[Path, Path]:
         shutil.copytree(ROOT / "report" / folder, out / folder, dirs_exist_ok=True)
     qmd = out / "report.qmd"
     qmd.write_text(render_qmd(context), encoding="utf-8")
-    used = render_report(qmd, out / "report.html", out / "report.pdf", run_date=context["run_date"], engine=engine)
+    used = render_report(qmd, out / "report.html", out / "report.pdf", stamp=context["peildatum"], engine=engine)
     assert used == engine
     return out / "report.html", out / "report.pdf"
 
