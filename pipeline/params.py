@@ -44,6 +44,10 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ConfigurationError(f"{path} ontbreekt") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (regel {mark.line + 1})" if mark is not None else ""
+        raise ConfigurationError(f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens") from None
     unknown = set(data) - REQUIRED_KEYS - OPTIONAL_KEYS
     if unknown:
         raise ConfigurationError(f"{path}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
