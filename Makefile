@@ -12,6 +12,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]' -c constraints.txt
+	$(BIN)/python -m pipeline -q prepare-redaction
 	touch $@
 
 setup: $(VENV)/.installed

@@ -455,8 +455,8 @@ def raise_format_errors(problems: pd.DataFrame, mapped: MappedTable, text: pd.Da
         expected, fix = _expected_nl(column, rule)
         raise StructuralError(
             mapped.raw.file,
-            f"de kolom is grotendeels in een vorm die niet gelezen wordt: {n} van de {nonblank} ingevulde cellen zijn geen "
-            f"{expected} (rijen {', '.join(map(str, rows))}{', ...' if n > 3 else ''}; gevonden bijvoorbeeld '{str(value)[:40]}'). "
+            f"de kolom is grotendeels in een vorm die niet gelezen wordt: {n} van de {nonblank} ingevulde cellen zijn niet te "
+            f"lezen als {expected} (rijen {', '.join(map(str, rows))}{', ...' if n > 3 else ''}; gevonden bijvoorbeeld '{str(value)[:40]}'). "
             f"Verwacht: {expected}; {fix}",
             row=rows[0],
             column=mapped.raw.headers[mapped.positions[name]],

@@ -44,8 +44,19 @@ class CleanResult:
     forms_unlinked: int
 
 
+def has_free_text(processed: Processed) -> bool:
+    """Whether any kept row of a form holds a free-text answer (only then is deduce loaded)."""
+    for parsed in processed.forms:
+        kept = (parsed.status == KEPT).to_numpy()
+        for name, column in parsed.mapped.form.columns.items():
+            if column.type == "text" and parsed.text[name][kept].notna().any():
+                return True
+    return False
+
+
 def make_redactor(processed: Processed) -> Redactor:
-    """A redactor that knows every name and case number in this run's exports."""
+    """A redactor that knows every name and case number in this run's exports, with deduce as its
+    second pass when there is free text to redact (one instance, loaded here, in the main process)."""
     names: list[object] = []
     numbers: list[object] = []
     for parsed in [processed.caselist, *processed.forms]:
@@ -54,7 +65,13 @@ def make_redactor(processed: Processed) -> Redactor:
                 names.extend(parsed.text[name].dropna().unique())
             elif column.type == "case_number":
                 numbers.extend(parsed.text[name].dropna().unique())
-    return Redactor(names=names, case_numbers=numbers)
+    organisations = processed.codebook.keep_organisations
+    second_pass = None
+    if has_free_text(processed):
+        from pipeline.deid import DeduceAnnotator
+
+        second_pass = DeduceAnnotator(organisations).redact
+    return Redactor(names=names, case_numbers=numbers, organisations=organisations, second_pass=second_pass)
 
 
 def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> dict:

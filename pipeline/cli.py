@@ -129,6 +129,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare_redaction(args: argparse.Namespace) -> int:
+    from pipeline.deid import build_cache, default_cache_dir
+
+    path = build_cache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
+    log.info("prepare-redaction: opzoektabellen voor deduce → %s", path)
+    return 0
+
+
 def cmd_make_key(args: argparse.Namespace) -> int:
     from pipeline.pseudonym import make_key_file
 
@@ -251,6 +259,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="resultatenbestand (standaard bench/results.json)")
     p.add_argument("--work-dir", help="werkmap voor de exports (standaard een tijdelijke map)")
     p.add_argument("--keep", action="store_true", help="werkmap niet opruimen")
+
+    p = add(
+        "prepare-redaction",
+        cmd_prepare_redaction,
+        "de opzoektabellen van deduce bouwen (eenmalig, door make)",
+        "Bouwt de opzoektabellen (namen, plaatsen) die de tweede redactieronde met deduce gebruikt, in "
+        "~/.cache/cirkel/deduce-<versie> (of $CIRKEL_DEDUCE_CACHE), buiten de pakketmap. `make` doet dit bij de "
+        "installatie; ontbreken ze, dan bouwt de ingest-stap ze de eerste keer zelf (enkele seconden).",
+    )
+    p.add_argument("--cache-dir", help="map voor de opzoektabellen (standaard ~/.cache/cirkel/deduce-<versie>)")
 
     p = add(
         "make-key",

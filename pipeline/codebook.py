@@ -146,6 +146,7 @@ class Codebook:
     name_keyed_until: int | None = None  # form versions up to this year carry Naam cliënt
     open_answers: dict = field(default_factory=dict)  # questions coded by the researchers (see codebook.yaml)
     data_quality_rules: dict[str, dict[str, str]] = field(default_factory=dict)  # rule code -> {label, action}
+    keep_organisations: tuple[str, ...] = ()  # organisations that the redaction of free text leaves in place
 
 
     def codes(self, code_list: str) -> list[str]:
@@ -224,6 +225,7 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         yes_no_sav_codes={int(k): str(v) for k, v in data.get("yes_no_sav_codes", {}).items()},
         name_keyed_until=data.get("form_versions", {}).get("name_keyed_until"),
         open_answers=data.get("open_answers", {}),
+        keep_organisations=tuple(str(o) for o in data.get("redaction", {}).get("keep_organisations", [])),
         data_quality_rules={str(k): {"label": str(v["label"]), "short": str(v.get("short", v["label"])),
                                      "action": str(v["action"])} for k, v in data.get("data_quality_rules", {}).items()},
     )

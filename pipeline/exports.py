@@ -138,10 +138,11 @@ def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] 
             elif YEAR_LIKE_FOLDER.match(path.name):
                 year = YEAR_LIKE_FOLDER.match(path.name).group(1)
                 _problem(problems, StructuralError(
-                    f"{path.name}/",
+                    path.name,
                     f"de mapnaam begint met een jaar maar zegt meer; alleen een map met precies een jaartal wordt gelezen, "
                     f"dus deze formulieren zouden worden overgeslagen. Hernoem de map naar {year} (of haal hem weg als het "
                     "een oude kopie is)",
+                    folder=True,
                 ))
             elif not path.name.startswith("."):
                 found.ignored.append((path.name + "/", "geen jaarmap (jjjj)"))

@@ -270,7 +270,8 @@ def _check_caselist(caselist: ParsedFile) -> None:
     blank = kept & numbers.isna()
     if blank.any():
         i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise StructuralError(caselist.export.rel, "casus zonder casusnummer", row=int(caselist.rows[i]), column=header)
+        raise StructuralError(caselist.export.rel, "casus zonder casusnummer: elke casus op de lijst heeft een casusnummer nodig",
+                              row=int(caselist.rows[i]), column=header, sheet=caselist.mapped.raw.sheet)
     kept_numbers = numbers[kept]
     later = kept_numbers[kept_numbers.duplicated(keep="first")]
     if len(later):
@@ -278,9 +279,11 @@ def _check_caselist(caselist: ParsedFile) -> None:
         first = int(kept_numbers.index[(kept_numbers == later.iloc[0]).to_numpy()][0])
         raise StructuralError(
             caselist.export.rel,
-            f"casusnummer staat twee keer op de lijst met verschillende inhoud (ook op rij {int(caselist.rows[first])})",
+            f"casusnummer staat twee keer op de lijst met verschillende inhoud (ook op rij {int(caselist.rows[first])}); "
+            "houd één rij per casus over, met de juiste gegevens",
             row=int(caselist.rows[i]),
             column=header,
+            sheet=caselist.mapped.raw.sheet,
         )
 
 
@@ -435,8 +438,8 @@ def _year_folder_gate(forms: list[ParsedFile], peildatum: dt.date, codebook: Cod
             }
             cause = f"{hints.get(counts.index[0], 'geen rij blijft over')} ({parts})"
         raise StructuralError(
-            f"{year}/", f"de map bevat {len(files)} bestand(en) ({names}) met {len(statuses)} rijen, maar geen enkele rij blijft "
-            f"over: {cause}")
+            year, f"de map bevat {len(files)} bestand(en) ({names}) met {len(statuses)} rijen, maar geen enkele rij blijft "
+            f"over: {cause}", folder=True)
 
 
 def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.date) -> None:
@@ -445,7 +448,7 @@ def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.
     kept = caselist.status == KEPT
     rel = caselist.export.rel
     if not kept.any():
-        raise StructuralError(rel, "de casuslijst bevat geen enkele casus (alleen lege of dubbele rijen)")
+        raise StructuralError(rel, "de casuslijst bevat geen enkele casus (alleen lege of dubbele rijen)", sheet=caselist.mapped.raw.sheet)
     start = caselist.values.loc[kept, "expert_start"]
     started = (start < pd.Timestamp(peildatum)).fillna(False)
     counting = [p for p in forms if p.mapped.form.counts_for_analysis]
@@ -472,7 +475,7 @@ def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.
         cause = (f"geen van de {int(started.sum())} gestarte casussen heeft een start-, contact- of eindformulier; "
                  f"{unlinked} van de {rows} formulierrijen zijn aan geen casus te koppelen: kloppen de casusnummers op de "
                  "formulieren en op de casuslijst?")
-    raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause)
+    raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause, sheet=caselist.mapped.raw.sheet)
 
 
 def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None,

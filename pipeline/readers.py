@@ -368,9 +368,22 @@ def _csv_error(rel: str, message: str) -> StructuralError:
 # --------------------------------------------------------------------------- sav
 
 
+def _mixed_text(text: object) -> object:
+    """A string read byte for byte (latin-1) as UTF-8 where its bytes are valid UTF-8, else as cp1252."""
+    if not isinstance(text, str) or text.isascii():
+        return text
+    data = text.encode("latin-1")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def _read_spss(path: Path, rel: str):
-    """pyreadstat's reader; strings that are not valid in the file's declared encoding are retried
-    as cp1252 (SPSS files written on Windows often declare one encoding and hold another)."""
+    """pyreadstat's reader. A file whose strings are not valid in its declared encoding (SPSS files
+    written on Windows often declare UTF-8 and hold cp1252) is read again byte for byte, and each
+    string is taken as UTF-8 where it is valid UTF-8 and as cp1252 where it is not: a file that
+    mixes both is read right, value labels and variable labels included."""
     import pyreadstat
 
     options = dict(apply_value_formats=False, dates_as_pandas_datetime=False)
@@ -380,12 +393,19 @@ def _read_spss(path: Path, rel: str):
         first = str(exc)
     if "encoding" in first.casefold() or "convert string" in first.casefold():
         try:
-            log.info("%s: tekst niet geldig in de opgegeven codering, opnieuw gelezen als Windows-1252", rel)
-            return pyreadstat.read_sav(str(path), encoding="cp1252", **options)
+            frame, meta = pyreadstat.read_sav(str(path), encoding="LATIN1", **options)
         except Exception as exc:  # noqa: BLE001
             log.debug("%s: %s", rel, exc)
             raise StructuralError(rel, "de tekst in het SPSS-bestand is in een onbekende tekencodering; sla het in SPSS "
                                   "opnieuw op als .sav met Unicode (UTF-8)") from None
+        log.info("%s: tekst niet geldig in de opgegeven codering; per tekst gelezen als UTF-8 of Windows-1252", rel)
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                frame[column] = frame[column].map(_mixed_text)
+        meta.column_names_to_labels = {k: _mixed_text(v) for k, v in (meta.column_names_to_labels or {}).items()}
+        meta.variable_value_labels = {k: {code: _mixed_text(label) for code, label in labels.items()}
+                                      for k, labels in (meta.variable_value_labels or {}).items()}
+        return frame, meta
     log.debug("%s: %s", rel, first)
     raise StructuralError(rel, "het bestand is geen leesbaar SPSS-bestand (beschadigd of een ander formaat met .sav als naam); "
                           "sla het in SPSS opnieuw op als .sav") from None

@@ -1,87 +1,78 @@
 """Redaction of free text before it is stored.
 
-Free-text answers can hold the very identifiers the pipeline never writes: names, phone
-numbers, e-mail addresses, postcodes, case numbers and dates (a birth date). Every free-text
-cell is redacted before it enters the clean data (the text is first put in Unicode NFC form):
+Free-text answers can hold the very identifiers the pipeline never writes: names, addresses,
+phone numbers, e-mail addresses, postcodes, case numbers, dates (a birth date). Every free-text
+cell is redacted before it enters the clean data, in two passes over the text (in Unicode NFC):
 
-- every name known to the run (clients and experts on the casuslijst, experts and clients
-  named on the forms), as a whole and word by word (particles such as ``de``/``van`` excepted),
-  compared without regard to case or diacritics, also inside CamelCase words (``EstherMartens``)
-  and with a hyphenated second part (``Smit-Hoogendoorn``) → ``[naam]``. A name word that is also
-  an ordinary Dutch word (``meer``, ``wit``, ``bos``; see :data:`COMMON_WORDS`) is taken for a
-  name only when it is capitalised, follows a particle (``de wit``) or stands next to another
-  name word, so that "er is meer steun nodig" stays readable; and any capitalised name after a
-  word for a person (``zoon Jurre``, ``ex-partner Gerrit Wolters``, ``mevrouw El Idrissi``),
-  known to the run or not;
-- e-mail addresses → ``[e-mail]``; social-media handles (``@naam85``) → ``[account]``; IBANs →
-  ``[iban]``; phone numbers and other long numbers (9 to 13 digits, with spaces, dashes, dots,
-  slashes, brackets or a ``+31``/``0031`` prefix; a run of years such as ``2018 2019 2020`` is
-  kept) → ``[telefoon]``; Dutch postcodes (``4811 AB``, ``4811ab``, ``4811-AB``; not ``2019 en``
-  or ``2019 VT``) → ``[postcode]``; dates (``3-4-1985``, ``3-4-'85``, ``1985-04-03``,
-  ``3 april 1985``, ``18 aug 1965``) → ``[datum]``; case numbers with the prefixes of the
-  casuslijst (``CIR-0042``, ``cir 42``, ``CIR.0042``) and ``casus 0042`` → ``[casusnummer]``.
+1. The project's own rules, which know this project's forms and the run's exports:
+   e-mail addresses → ``[e-mail]``; social-media accounts (``@naam85``, ``insta: lotte.vd.berg``)
+   → ``[account]``; web addresses → ``[url]``; IBANs → ``[iban]``; a BSN after its name → ``[bsn]``;
+   case numbers with the casuslijst's prefixes (``CIR-0042``, ``cir 42``) and ``casus 0042`` →
+   ``[casusnummer]``; dates (``3-4-1985``, ``3/4/'85``, ``1985-04-03``, ``3 april 1985``,
+   ``14 februari``) → ``[datum]``; phone and other long numbers (9 to 13 digits in any Dutch or
+   international form, ``06.12.34.56.78`` included; a run of years is kept) → ``[telefoon]``;
+   Dutch postcodes → ``[postcode]`` (``4818 EN`` too; only a lower-case or year-like form such as
+   ``2019 en`` or ``2019 VT`` is kept); street addresses (a street from the national street list
+   or with a street ending, and a house number: ``Lange Brugstraat 12``, ``Markt 3``) → ``[adres]``;
+   every name known to the run (clients and experts on the casuslijst and the forms), as a whole
+   and word by word, also inside CamelCase and hyphenated; and a name after a word for a person
+   (``zoon Ömer``, ``mentor Van Gils``, ``mw. el idrissi``), known to the run or not → ``[naam]``.
+   A nationality, language, profession, ordinary word or organisation after such a word is no
+   name ("Vader Pools", "collega Veilig Thuis", "Hij is bakker", "Meer dan 10 keer").
+2. The Dutch de-identification method ``deduce`` (:mod:`pipeline.deid`) on the result, for what
+   the rules cannot know: names nobody announced ("Bernadette Pronk-Zwanenburg is de buurvrouw"),
+   and further addresses, dates, phone numbers and identifiers. Its annotations are mapped onto
+   the same placeholders; existing placeholders and the organisations of the codebook's keep list
+   are never touched; place names alone stay (a documented choice).
 
-Names that the run does not know (a child's first name, a neighbour) cannot be found this way;
-the report therefore never quotes free text, and the coding sheet for researchers is redacted
-by the same function.
+The word lists are data: ``pipeline/lexicon.yaml`` (Dutch words), the codebook's ``redaction``
+section (the organisations a region works with) and the national name and street lists shipped
+with deduce. The report never quotes free text; the coding sheet for researchers is redacted by
+the same function.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from pipeline.vector import map_distinct
 
-PARTICLES = {
-    "de", "den", "der", "des", "van", "vanden", "vander", "het", "ten", "ter", "te", "op", "in",
-    "t", "s", "la", "le", "du", "da", "di", "del", "della", "von", "zu", "el", "al", "bin", "ben", "en",
-}
-MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-MONTHS_SHORT = "jan|feb|mrt|mar|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec"
-# Ordinary Dutch words that are also (parts of) common surnames: taken for a name only when
-# capitalised, after a particle, or next to another name word (see the module docstring).
-COMMON_WORDS = frozenset("""
-    beek berg bos broek dam dijk groen groot hal hof hoek hoop jong kamp kerk klein kop laan lang
-    meer molen post put rood steen veen ven wal water wit zee zwart
-""".split())
-# Two letters after four digits that are no postcode: Dutch words, units, the teams' abbreviations.
-POSTCODE_STOP = frozenset("al as at da de du en er eu ik in is ja je km kg mg ml cm mm me na nu of om op sg te vt we ze zo".split())
+PLACEHOLDER = re.compile(r"\[(?:naam|adres|postcode|datum|telefoon|e-mail|account|url|iban|bsn|casusnummer|nummer)\]")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{2,}[A-Za-z0-9_]")
-_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}(?!\w)", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
-_YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
-_POSTCODE = re.compile(r"(?<!\w)[1-9]\d{3}(?: {0,2}|-)([A-Za-z]{2})(?!\w)")
-_NUMERIC_DATE = re.compile(r"(?<!\w)(\d{1,2})([-/.])(\d{1,2})\2'?(\d{2}|\d{4})(?!\w)")
-_DATE = re.compile(
-    rf"(?<!\w)(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}\s+(?:{MONTHS}|(?:{MONTHS_SHORT})\.?)\s+'?(?:\d{{4}}|\d{{2}}))(?!\w)",
-    re.IGNORECASE,
-)
-_GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
-# A capitalised name after a word for a person ("zoon Jurre", "ex-partner Gerrit Wolters",
-# "mevrouw El Idrissi"): a name even when the run does not know it.
-ROLE_WORDS = (
-    "zoon|dochter|kind|baby|partner|ex-partner|ex|echtgenoot|echtgenote|man|vrouw|vriend|vriendin|buurman|buurvrouw|"
-    "meneer|mevrouw|heer|vader|moeder|stiefvader|stiefmoeder|broer|zus|zusje|broertje|oma|opa|tante|oom|"
-    "neef|nicht|schoonmoeder|schoonvader|collega|juf|meester"
-)
-ROLE_ABBREVIATIONS = "mevr|mw|dhr|hr|mr"  # may carry a dot: "Mw. van der Berg"
-_ROLE_NAME = re.compile(
-    rf"(?<![\w-])((?:(?i:{ROLE_ABBREVIATIONS})\.?|(?i:{ROLE_WORDS}))\s+)((?:(?:van|de|der|den|ter|ten|te|het)\s+)*[A-Z][^\W\d_]+(?:[-'’][A-Z]?[^\W\d_]+)*"
-    rf"(?:\s+(?:(?:van|de|der|den|ter|ten|te|het|el|al|la|le)\s+)*[A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)*)*)"
-)
-_LETTERS = re.compile(r"[^\W\d_]+")
-_NAME_RUN_GAP = re.compile(r"^[\s\-'’.]*$")
+
+# --------------------------------------------------------------------------- folding
+
+
+# Letters without a decomposition that stand for a plain Latin letter (Turkish, Polish, Nordic, ...).
+_PLAIN_LETTERS = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
+                  "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T"}
+
+
+def plain_char(ch: str) -> str:
+    """One character without its diacritics, case kept (``Ö`` → ``O``, ``ł`` → ``l``); length 1."""
+    if ch in _PLAIN_LETTERS:
+        return _PLAIN_LETTERS[ch]
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return decomposed if len(decomposed) == 1 else ch
+
+
+def plain(text: str) -> str:
+    """``text`` without diacritics, case and length kept (``Gökhan Kılıç`` → ``Gokhan Kilic``)."""
+    return "".join(plain_char(ch) if not ch.isascii() else ch for ch in text)
 
 
 def _fold_char(ch: str) -> str:
-    decomposed = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).casefold()
-    return decomposed if len(decomposed) == 1 else ch.casefold()[:1] or ch
+    folded = plain_char(ch).casefold()
+    return folded if len(folded) == 1 else ch.casefold()[:1] or ch
 
 
 class _FoldTable(dict):
@@ -101,51 +92,185 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def name_tokens(names: Iterable[object]) -> set[str]:
-    """The folded words of every name (particles and one-letter initials left out)."""
-    tokens: set[str] = set()
-    for name in names:
-        if name is None or (isinstance(name, float) and pd.isna(name)):
-            continue
-        for word in _LETTERS.findall(fold(unicodedata.normalize("NFC", str(name)))):
-            if len(word) >= 2 and word not in PARTICLES and not word.isdigit():
-                tokens.add(word)
-    return tokens
+def _present(values: Iterable[object]) -> Iterable[object]:
+    """The values that are not blank (None, NaN, NA)."""
+    return (v for v in values if not (v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))))
 
 
-def _word_parts(text: str) -> Iterable[tuple[int, int]]:
-    """Spans of the words of ``text`` (letters only), CamelCase words split (``EstherMartens``)."""
-    for match in _LETTERS.finditer(text):
-        word, cut = match.group(), match.start()
-        if word[1:] == word[1:].lower():
-            yield match.span()  # no capital after the first letter (the usual case)
-            continue
-        for i in range(1, len(word)):
-            if word[i - 1].islower() and word[i].isupper():
-                yield cut, match.start() + i
-                cut = match.start() + i
-        yield cut, match.end()
+# --------------------------------------------------------------------------- vocabulary
 
 
-def _after_particle(folded: str, start: int) -> bool:
-    """Whether the word before ``start`` is a name particle (``de wit``, ``van der meer``)."""
-    before = _LETTERS.findall(folded[max(0, start - 12) : start])
-    return bool(before) and before[-1] in PARTICLES and folded[:start].rstrip() != folded[:start]
+def _name_initial_chars() -> str:
+    """Letters that can start a name: capitals of every script, and letters of scripts without
+    case (Arabic, Ge'ez, Hebrew, ...)."""
+    chars = (chr(c) for c in range(0x41, 0x3000))
+    return "".join(ch for ch in chars if ch.isalpha() and (ch.isupper() or ch.lower() == ch.upper() == ch and not ch.isascii()))
 
 
-def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a name span over a hyphenated capitalised part (``Smit-Hoogendoorn``)."""
-    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
-        match = _LETTERS.match(text, end + 1)
-        if not match:
-            break
-        end = match.end()
-    while start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
-        match = re.search(r"[^\W\d_]+$", text[:start - 1])
-        if not match or not match.group()[0].isupper():
-            break
-        start = match.start()
-    return start, end
+NAME_START = "[" + re.escape(_name_initial_chars()) + "]"
+LETTERS = r"[^\W\d_]"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The word lists of the redaction (folded): see ``pipeline/lexicon.yaml``."""
+
+    person_words: frozenset[str]
+    titles: frozenset[str]
+    strong_titles: frozenset[str]
+    particles: frozenset[str]
+    not_names: frozenset[str]  # nationalities, languages, function words, months, person words: never a name
+    professions: frozenset[str]  # ordinary words in lower case ("Hij is bakker"); a name when capitalised after a person word
+    common_surname_words: frozenset[str]
+    months: tuple[str, ...]
+    months_short: tuple[str, ...]
+    postcode_stop_words: frozenset[str]
+    platforms: frozenset[str]
+    function_words: frozenset[str]
+    organisations: tuple[str, ...] = ()  # folded organisation names that must stay (longest first)
+    first_names: frozenset[str] = frozenset()
+    surnames: frozenset[str] = frozenset()
+    dutch_words: frozenset[str] = frozenset()  # ordinary Dutch words (deduce's common and stop words)
+    streets: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()  # Dutch place names (deduce's list of municipalities and residences)
+    very_frequent_words: frozenset[str] = frozenset()  # see DUTCH_VERY_FREQUENT
+    organisation_words: frozenset[str] = field(default=frozenset())  # single words of the organisations
+
+    def is_organisation(self, folded: str) -> bool:
+        """Whether a folded text starts with an organisation of the keep list (whole words)."""
+        return any(folded == org or folded.startswith(org + " ") or folded.startswith(org + "-") for org in self.organisations)
+
+
+def _folded(words: Iterable[object]) -> frozenset[str]:
+    return frozenset(fold(str(w)).strip() for w in words if str(w).strip())
+
+
+def _deduce_list(*parts: str) -> set[str]:
+    """A word list shipped with deduce (``data/lookup/src/...``), as read from its items.txt."""
+    from importlib.util import find_spec
+
+    spec = find_spec("deduce")  # found, not imported: importing deduce reconfigures logging (see pipeline.deid)
+    if spec is None or spec.origin is None:  # pragma: no cover - deduce is a dependency
+        return set()
+    path = Path(spec.origin).parent / "data" / "lookup" / "src" / Path(*parts) / "items.txt"
+    if not path.is_file():
+        return set()
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def extra_names() -> tuple[set[str], set[str]]:
+    """(first names, surnames) of ``pipeline/names_extra.txt``: names of migrant origin and recent
+    Dutch names that deduce's national lists lack (sections headed ``# ... first names`` and
+    ``# ... surnames``)."""
+    first: set[str] = set()
+    surnames: set[str] = set()
+    target = first
+    for line in resources.files("pipeline").joinpath("names_extra.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            target = surnames if "surname" in line.casefold() else first
+        elif line.strip():
+            target.add(line.strip())
+    return first, surnames
+
+
+DUTCH_MIN_FREQUENCY = 250  # a word this frequent in Dutch text is an ordinary word (``broos``, ``zwart``), not a name
+DUTCH_VERY_FREQUENT = 10_000  # so frequent that, alone and without a title, it is a word even when it is a surname (``Groot``)
+
+
+@lru_cache(maxsize=1)
+def _dutch_frequencies() -> dict[str, int]:
+    """pyspellchecker's Dutch word-frequency list (MIT): word → count in a Dutch text corpus."""
+    import gzip
+    import json
+    from importlib.util import find_spec
+
+    spec = find_spec("spellchecker")
+    if spec is None or spec.origin is None:  # pragma: no cover - a dependency
+        return {}
+    path = Path(spec.origin).parent / "resources" / "nl.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return {word: count for word, count in json.load(handle).items() if count >= DUTCH_MIN_FREQUENCY}
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
+    """The lexicon, deduce's national lists of first names, surnames, ordinary words and streets,
+    and the organisations that must stay."""
+    lexicon = yaml.safe_load(resources.files("pipeline").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    not_names = _folded([*lexicon["nationalities"], *lexicon["function_words"], *lexicon["months"],
+                         *lexicon["months_short"], *lexicon["person_words"]])
+    extra_first, extra_surnames = extra_names()
+    dutch_words = _folded(_deduce_list("whitelist", "lst_common_word") | _deduce_list("whitelist", "lst_stop_word") | set(_dutch_frequencies()))
+    orgs = sorted({fold(str(o)).strip() for o in [*organisations, *lexicon["organisations"]] if str(o).strip()},
+                  key=len, reverse=True)
+    return Vocabulary(
+        person_words=_folded(lexicon["person_words"]),
+        titles=_folded(lexicon["titles"]),
+        strong_titles=_folded(lexicon["strong_titles"]),
+        particles=_folded(lexicon["particles"]),
+        not_names=not_names,
+        professions=_folded(lexicon["professions"]),
+        common_surname_words=_folded(lexicon["common_surname_words"]),
+        months=tuple(lexicon["months"]),
+        months_short=tuple(lexicon["months_short"]),
+        postcode_stop_words=_folded(lexicon["postcode_stop_words"]),
+        platforms=_folded(lexicon["platforms"]),
+        function_words=_folded(lexicon["function_words"]),
+        organisations=tuple(orgs),
+        first_names=_folded(_deduce_list("names", "lst_first_name") | extra_first),
+        surnames=_folded(_deduce_list("names", "lst_surname") | extra_surnames),
+        dutch_words=dutch_words,
+        streets=_folded(_deduce_list("locations", "lst_street")),
+        places=_folded(_deduce_list("locations", "lst_placename", "lst_municipality")
+                       | _deduce_list("locations", "lst_placename", "lst_residence")),
+        very_frequent_words=_folded(w for w, n in _dutch_frequencies().items() if n >= DUTCH_VERY_FREQUENT),
+        organisation_words=frozenset(w for o in orgs for w in re.findall(r"\w+", o)
+                                     if w not in _folded(lexicon["particles"]) and w not in _folded(lexicon["function_words"])),
+    )
+
+
+# --------------------------------------------------------------------------- rules without names
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w.@])@[\w.]{2,}\w")
+# A user name without a platform named: a token with an underscore, letters mixed with digits and a
+# dot, or three or more dotted parts ("boyy_2009", "tr4pking.076", "Goede.Vader.Strijdt").
+_USER_NAME = re.compile(
+    r"(?<![\w@./-])(?=[\w.]*[^\W\d_])(?:[^\W_][\w]*_[\w.]*[^\W_]|[^\W\d_]+\d+[^\W_]*\.[\w.]*[^\W_]|"
+    r"[^\W\d_]{2,}\d+[^\W\d_]+\w*|[^\W_]{2,}\.[^\W_]{2,}(?:\.[^\W_]{2,})+)(?![\w@]|\.\w)"
+)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
+_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}(?!\w)", re.IGNORECASE)
+_BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)\b\.?[\s:#.-]*(?:is\s+|nr\.?\s*)?(\d[\d .]{7,11}\d)(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
+_YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
+_GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
+# A numeric date, not part of a longer chain of digit groups (06.12.34.56.78 is a phone number).
+_NUMERIC_DATE = re.compile(r"(?<![\w.\-/])(\d{1,2})([-/.])(\d{1,2})\2('?\d{2}|\d{4})(?![\w]|[.\-/]\d)")
+_ISO_DATE = re.compile(r"(?<![\w.\-/])(?:19|20)\d\d-\d{1,2}-\d{1,2}(?![\w]|[.\-/]\d)")
+_POSTCODE = re.compile(r"(?<![\w-])([1-9]\d{3})(?: {0,2}|-)([A-Za-z]{2})(?!\w)")
+_HOUSE_NUMBER = re.compile(r"(?<![\w,.:/-])(\d{1,4})((?:-?[A-Za-z]\b|-\d{1,3}\b|-[A-Za-z]{2}\b)?(?:\s(?:bis|hoog|huis|boven|beneden|zw|rd|a|b|c)\b)?)(?!\d|[,.:]\d)")
+# Letters of scripts other than Latin (Arabic, Hebrew, Ge'ez, Cyrillic, Greek, Armenian, Georgian,
+# Devanagari, Thai, CJK): in these Dutch notes such words are names (or addresses).
+_OTHER_SCRIPT = "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u097f" \
+    "\u0e00-\u0e7f\u10a0-\u10ff\u1200-\u139f\u2d80-\u2ddf\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufeff"
+_OTHER_SCRIPT_WORDS = re.compile(f"[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\\w'’-]*(?:\\s+[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\\w'’-]*)*")
+_CAMEL = re.compile(r"(?<![\w@])([A-Z][a-z\u00df-\u00ff]+)((?:[A-Z][a-z\u00df-\u00ff]*)+)(?![\w@])")
+# Word endings of institutions, not of names (``Belastingdienst``, ``Jeugdzorg``, ``Wijkcentrum``).
+_INSTITUTION_WORD = re.compile(r"(?:dienst|centrum|stichting|zorg|team|praktijk|bureau|loket|kantoor|instituut|kliniek|"
+                               r"ziekenhuis|rechtbank|gemeente|politie|raad|bank|groep|school|college|vereniging|fonds)$")
+# Particles that join two known name words into one name ("Zoë de Wit", "van der Meer"); not the
+# prepositions "in", "op", "te", which join words far more often than names.
+NAME_PARTICLES = frozenset("de den der des van vanden vander het t ten ter la le du da di del von el al ben bin abu ibn".split())
+_STREET_PREFIXES = frozenset("""
+    lange korte oude nieuwe hoge lage grote kleine sint st noord zuid oost west binnen buiten achter voor boven beneden
+    mgr monseigneur dr prof burg burgemeester pater pastoor koning koningin prins prinses graaf gravin hertog generaal
+    kapitein admiraal kardinaal van de den der het ter ten
+""".split())
+_STREET_ENDING = re.compile(
+    r"(?i)(?:straat|str|laan|weg|plein|pln|singel|gracht|kade|dijk|dreef|hof|park|plantsoen|steeg|pad|baan|markt|"
+    r"boulevard|dam|haven|wal|veld|akker|erf|hoeve|wijk|ring|poort|burcht|heuvel|dal|bos|oord|oever|berg|pleintje)$"
+)
 
 
 def _numeric_date(match: re.Match) -> str:
@@ -162,52 +287,242 @@ def _phone(match: re.Match) -> str:
     return "[telefoon]" if 9 <= sum(c.isdigit() for c in text) <= 13 else text
 
 
-def _postcode(match: re.Match) -> str:
-    return match.group() if match.group(1).casefold() in POSTCODE_STOP else "[postcode]"
-
-
-def _present(values: Iterable[object]) -> Iterable[object]:
-    """The values that are not blank (None, NaN, NA)."""
-    return (v for v in values if not (v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))))
-
-
 class Redactor:
-    """Redacts free text given the names and case-number prefixes known to the run."""
+    """Redacts free text given the names and case-number prefixes known to the run.
 
-    def __init__(self, names: Iterable[object] = (), case_numbers: Iterable[object] = ()):
-        self.tokens = name_tokens(set(_present(names)))
+    ``organisations``: names of organisations that must stay (the codebook's keep list).
+    ``second_pass``: a function ``text → text`` run after the project's rules (the deduce pass of
+    :mod:`pipeline.deid`), or None.
+    """
+
+    def __init__(self, names: Iterable[object] = (), case_numbers: Iterable[object] = (), organisations: Iterable[str] = (),
+                 second_pass: Callable[[str], str] | None = None):
+        self.vocabulary = load_vocabulary(tuple(sorted({str(o) for o in organisations})))
+        self.tokens = self._name_tokens(set(_present(names)))
         numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
         found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
         prefixes = {re.escape(p) for p in found}
         self.case_number = (
             re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?!\w)", re.IGNORECASE) if prefixes else None
         )
+        self.second_pass = second_pass
+        self._compile()
 
-    def _names(self, text: str) -> str:
-        """Known names → ``[naam]`` (see the module docstring for the rules)."""
+    # ------------------------------------------------------------------ set-up
+
+    def _name_tokens(self, names: Iterable[object]) -> set[str]:
+        """The folded words of every known name (particles and one-letter initials left out)."""
+        tokens: set[str] = set()
+        for name in names:
+            for word in re.findall(LETTERS + "+", fold(unicodedata.normalize("NFC", str(name)))):
+                if len(word) >= 2 and word not in self.vocabulary.particles:
+                    tokens.add(word)
+        return tokens
+
+    def _compile(self) -> None:
+        v = self.vocabulary
+        months = "|".join(sorted(v.months, key=len, reverse=True))
+        short = "|".join(sorted(v.months_short, key=len, reverse=True))
+        self._date_words = re.compile(
+            rf"(?i)(?<![\w])\d{{1,2}}\s*(?:{months}|(?:{short})\.?)(?:\s+'?(?:\d{{4}}|\d{{2}})(?!\w))?(?![\w])"
+        )
+        self._date_words_ymd = re.compile(rf"(?i)(?<![\w])(?:19|20)\d\d\s+(?:{months})\s+\d{{1,2}}(?![\w])")
+        person = "|".join(sorted((re.escape(w) for w in v.person_words), key=len, reverse=True))
+        titles = "|".join(sorted((re.escape(w) for w in v.titles), key=len, reverse=True))
+        particle = r"(?:(?i:van|de|der|den|ter|ten|te|het|'t|el|al|ben|bin|abu|ibn|la|le|da|di|du|von|dos)\s+)"
+        word = rf"(?:{NAME_START}{LETTERS}*(?:['’\-]{LETTERS}+)*\.?)"
+        lower_word = rf"(?:{LETTERS}+(?:['’\-]{LETTERS}+)*)"
+        # a word for a person (or a title), then the name: particles, capitalised words
+        self._role_name = re.compile(
+            rf"(?<![\w-])((?i:{person})|(?i:{titles})\.?)(\s*[:,]?\s+|\s*:\s*|\.\s*)"
+            rf"((?:{particle}*{word})(?:[ \t]+{particle}*{word}){{0,3}}|{particle}+{lower_word}|{lower_word})"
+        )
+        platforms = "|".join(sorted((re.escape(w) for w in v.platforms), key=len, reverse=True))
+        self._platform_handle = re.compile(
+            rf"(?i)(?<![\w])(?:{platforms})\b(?:[\s:,-]+(?:als|is|met|naam|account|van|moeder|vader|dochter|zoon|heet|:)){{0,3}}[\s:,-]+"
+            rf"(@?[\w][\w.]*[\w])"
+        )
+
+    # ------------------------------------------------------------------ rules
+
+    def _postcode(self, match: re.Match) -> str:
+        """A Dutch postcode; a lower-case or year-like form of a Dutch word or unit is kept
+        ("2019 en", "4 km", "2019 VT"), an upper-case one is not ("4818 EN")."""
+        digits, letters = match.group(1), match.group(2)
+        if re.search(r"(?i)\bpostcode\W*$", match.string[max(0, match.start() - 14) : match.start()]):
+            return "[postcode]"  # after the word "postcode" any two letters do
+        stop = letters.casefold() in self.vocabulary.postcode_stop_words
+        year_like = digits[:2] in ("19", "20")
+        if stop and (not letters.isupper() or year_like):
+            return match.group()
+        return "[postcode]"
+
+    def _handle(self, match: re.Match) -> str:
+        handle = match.group(1)
+        folded = fold(handle.lstrip("@"))
+        if folded in self.vocabulary.dutch_words or folded in self.vocabulary.function_words or len(folded) < 3:
+            return match.group()
+        return match.group()[: match.start(1) - match.start()] + "[account]"
+
+    def _addresses(self, text: str) -> str:
+        """A street (from the national street list, or with a street ending) and a house number → ``[adres]``."""
+        v = self.vocabulary
+        out, last = [], 0
+        for match in _HOUSE_NUMBER.finditer(text):
+            before = text[last : match.start()]
+            words = list(re.finditer(rf"{LETTERS}[\w'’.\-]*", before))[-5:]
+            start = None
+            for k in range(len(words), 0, -1):
+                phrase = before[words[-k].start() : words[-1].end()].rstrip(".")
+                if before[words[-1].end():].strip():
+                    break  # something other than a space between street and number
+                folded = fold(re.sub(r"\s+", " ", phrase))
+                lead = phrase[0]
+                is_street = folded in v.streets and (lead.isupper() or _STREET_ENDING.search(folded) is not None)
+                is_street = is_street or (_STREET_ENDING.search(folded.split()[-1]) is not None and len(folded.split()[-1]) > 5
+                                          and folded.split()[-1] not in v.dutch_words and k == 1)
+                if is_street and folded.split()[0] not in v.function_words:
+                    start = last + words[-k].start()
+                    break
+            if start is None:
+                continue
+            while True:  # "Lange Brugstraat", "Mgr. Nolensplein", "Burg. de Raadtsingel": words before the street
+                prior = re.search(rf"({LETTERS}+\.?)\s+$", text[last:start])
+                if not prior or fold(prior.group(1).rstrip(".")) not in _STREET_PREFIXES:
+                    break
+                start = last + prior.start(1)
+            out.append(text[last:start])
+            out.append("[adres]")
+            last = match.end()
+        out.append(text[last:])
+        return "".join(out)
+
+    def _role_names(self, text: str) -> str:
+        """A name after a word for a person or a title → ``[naam]``, unless it is an ordinary
+        word, a nationality or profession, or an organisation of the keep list."""
+        v = self.vocabulary
+
+        def replace(match: re.Match) -> str:
+            cue, gap, name = match.group(1), match.group(2), match.group(3)
+            cue_folded = fold(cue.rstrip(".")).casefold()
+            if "." in gap and cue_folded not in v.titles:
+                return match.group()  # a word for a person that ends a sentence: the next word starts a new one
+            words = list(re.finditer(r"\S+", name))
+            kept: list[re.Match] = []
+            for i, w in enumerate(words):
+                core = fold(w.group().strip(".,;:!?()'’\""))
+                if i and v.is_organisation(fold(name[w.start():])):
+                    break  # "Psycholoog Van Dongen-Maas van Amarant": the name ends before the organisation
+                if i and core in v.particles and i + 1 < len(words):
+                    kept.append(w)
+                    continue
+                if i and (core in v.function_words or core in v.not_names or core in v.dutch_words and w.group().isupper()):
+                    break
+                if i and w.group().isupper() and len(core) > 1 and not words[0].group().isupper():
+                    break
+                kept.append(w)
+            while kept and fold(kept[-1].group()) in v.particles:
+                kept.pop()
+            if not kept:
+                return match.group()
+            rest = fold(" ".join(w.group() for w in kept)).strip(".,;:!?")
+            first = rest.split()[0].strip(".,;:!?()'’\"")
+            if v.is_organisation(rest) or first in v.organisation_words and not name[0].isupper():
+                return match.group()
+            content = [fold(w.group().strip(".,;:!?()")) for w in kept if fold(w.group().strip(".,;:!?()")) not in v.particles]
+            if not content or PLACEHOLDER.fullmatch(kept[0].group().strip(".,")):
+                return match.group()
+            head = content[0]
+            named = head in self.tokens or head in v.first_names or head in v.surnames
+            if head in v.not_names or head in v.organisation_words or _INSTITUTION_WORD.search(head):
+                return match.group()
+            titled = cue_folded in v.strong_titles or cue_folded in v.titles
+            if not any(c.isupper() for c in name[: kept[-1].end()]) and head.isascii():  # all lower case
+                ordinary = head in v.dutch_words or head in v.professions or head in v.common_surname_words
+                particle_led = fold(kept[0].group()) in v.particles
+                if not ((named and not ordinary) or (titled and particle_led)):
+                    return match.group()
+            else:
+                real_title = cue_folded in v.titles or cue_folded in ("mevrouw", "meneer", "mijnheer", "heer")
+                particle_led = fold(kept[0].group()) in v.particles  # "van der Berg": a surname
+                if head in v.dutch_words and not (named or real_title or particle_led):
+                    return match.group()
+                if head in v.very_frequent_words and len(content) == 1 and not (real_title or particle_led):
+                    return match.group()  # "het gezin Groot houden": a very common word, unless a title precedes it
+            end = kept[-1].end()
+            trailing = name[:end]
+            stripped = trailing.rstrip(".,;:!?")
+            return cue + gap + "[naam]" + trailing[len(stripped):] + name[end:]
+
+        return self._role_name.sub(replace, text)
+
+    def _word_parts(self, text: str) -> Iterable[tuple[int, int]]:
+        """Spans of the words of ``text`` (letters only), CamelCase words split (``EstherMartens``)."""
+        for match in re.finditer(LETTERS + "+", text):
+            word, cut = match.group(), match.start()
+            if word[1:] == word[1:].lower():
+                yield match.span()
+                continue
+            for i in range(1, len(word)):
+                if word[i - 1].islower() and word[i].isupper():
+                    yield cut, match.start() + i
+                    cut = match.start() + i
+            yield cut, match.end()
+
+    def _unannounced_names(self, text: str) -> str:
+        """Names that need no cue: words in a non-Latin script (``محمد العلي``, ``ሰናይት``), and a
+        CamelCase word that starts with a first name or surname (``EstherMartens``, ``RonnieB``)."""
+        v = self.vocabulary
+        text = _OTHER_SCRIPT_WORDS.sub("[naam]", text)
+
+        def camel(match: re.Match) -> str:
+            folded = fold(match.group())
+            head = fold(match.group(1))
+            if v.is_organisation(folded) or folded in v.organisation_words or head in v.dutch_words:
+                return match.group()
+            return "[naam]" if head in v.first_names or head in v.surnames or head in self.tokens else match.group()
+
+        return _CAMEL.sub(camel, text)
+
+    def _known_names(self, text: str) -> str:
+        """Known names → ``[naam]``, word by word and as runs ("Zoë de Wit" is one ``[naam]``).
+
+        A known name word that is also an ordinary word (``meer``, ``bakker``, ``bos``) is a name
+        only when it is capitalised inside a sentence or stands next to another name word, so that
+        "er is meer steun nodig", "Meer dan 10 keer" and "brood halen bij de bakker" stay; a known
+        name word that is a Dutch place name (an expert called Oosterhout) is a name only next to
+        another name word: place names alone stay.
+        """
+        if not self.tokens:
+            return text
+        v = self.vocabulary
         folded = fold(text)
-        found = []  # (start, end, strong)
-        for start, end in _word_parts(text):
+        found = []  # [start, end, strong, joinable]
+        for start, end in self._word_parts(text):
             token = folded[start:end]
             if len(token) >= 2 and token in self.tokens:
-                strong = token not in COMMON_WORDS or text[start].isupper()
-                found.append((start, end, strong))
+                ordinary = token in v.common_surname_words or token in v.not_names or token in v.dutch_words
+                capital = text[start].isupper()
+                sentence_start = not text[:start].strip() or text[:start].rstrip()[-1:] in ".!?:;\n"
+                strong = not ordinary or (capital and not sentence_start and not text[start:end].isupper())
+                strong = strong and not (token in v.places and not ordinary)  # "woont in Oosterhout": a place
+                found.append([start, end, strong, capital or not ordinary])
         if not found:
             return text
-        runs: list[list] = []  # [start, end, strong]
-        for start, end, strong in found:  # "Zoë de Wit" → one [naam], not three
-            if runs:
+        runs: list[list] = []
+        for start, end, strong, joinable in found:  # "Zoë de Wit" → one [naam], not three
+            if runs and joinable and runs[-1][3]:
                 gap = folded[runs[-1][1] : start]
-                joins = _NAME_RUN_GAP.match(_LETTERS.sub("", gap)) is not None
-                if joins and all(w in PARTICLES for w in _LETTERS.findall(gap)):
+                letters = re.findall(LETTERS + "+", gap)
+                if re.fullmatch(r"[\s\-'’.]*", re.sub(LETTERS + "+", "", gap)) and all(w in NAME_PARTICLES for w in letters):
                     runs[-1][1] = end
                     runs[-1][2] = True  # two name words in a row: a name
                     continue
-            runs.append([start, end, strong])
+            runs.append([start, end, strong, joinable])
         out, last = [], 0
-        for start, end, strong in runs:
-            if not strong and not _after_particle(folded, start):
-                continue  # an ordinary word ("er is meer steun")
+        for start, end, strong, _joinable in runs:
+            if not strong:
+                continue
             start, end = _hyphenated(text, start, end)
             out.append(text[last:start])
             out.append("[naam]")
@@ -215,25 +530,57 @@ class Redactor:
         out.append(text[last:])
         return "".join(out)
 
+    # ------------------------------------------------------------------ the whole
+
+    def rules(self, text: str) -> str:
+        """The project's own rules (pass 1)."""
+        result = unicodedata.normalize("NFC", text)
+        if "@" in result:
+            result = _EMAIL.sub("[e-mail]", result)
+            result = _HANDLE.sub("[account]", result)
+        result = _URL.sub("[url]", result)
+        result = self._platform_handle.sub(self._handle, result)
+        result = _IBAN.sub("[iban]", result)
+        result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
+        if self.case_number is not None:
+            result = self.case_number.sub("[casusnummer]", result)
+        result = _GENERIC_CASE.sub("[casusnummer]", result)
+        result = _USER_NAME.sub("[account]", result)
+        result = _NUMERIC_DATE.sub(_numeric_date, result)
+        result = _ISO_DATE.sub("[datum]", result)
+        result = self._date_words.sub("[datum]", result)
+        result = self._date_words_ymd.sub("[datum]", result)
+        result = _PHONE.sub(_phone, result)
+        result = _POSTCODE.sub(self._postcode, result)
+        result = self._addresses(result)
+        result = self._role_names(result)
+        result = self._unannounced_names(result)
+        return self._known_names(result)
+
     def redact(self, text: object) -> object:
         """The redacted text (blank stays blank)."""
         if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
             return text
-        result = unicodedata.normalize("NFC", str(text))
-        if "@" in result:
-            result = _EMAIL.sub("[e-mail]", result)
-            result = _HANDLE.sub("[account]", result)
-        result = _IBAN.sub("[iban]", result)
-        if self.case_number is not None:
-            result = self.case_number.sub("[casusnummer]", result)
-        result = _GENERIC_CASE.sub("[casusnummer]", result)
-        result = _NUMERIC_DATE.sub(_numeric_date, result)
-        result = _DATE.sub("[datum]", result)
-        result = _PHONE.sub(_phone, result)
-        result = _POSTCODE.sub(_postcode, result)
-        result = _ROLE_NAME.sub(lambda m: m.group(1) + "[naam]", result)
-        return self._names(result)
+        result = self.rules(str(text))
+        if self.second_pass is not None:
+            result = self.second_pass(result)
+        return result
 
     def redact_series(self, texts: pd.Series) -> pd.Series:
         """Vectorised over a column: each distinct non-blank text is redacted once."""
         return map_distinct(texts, self.redact)
+
+
+def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a name span over a hyphenated capitalised part (``Smit-Hoogendoorn``)."""
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
+        match = re.match(LETTERS + "+", text[end + 1 :])
+        if not match:
+            break
+        end = end + 1 + match.end()
+    while start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+        match = re.search(LETTERS + "+$", text[: start - 1])
+        if not match or not match.group()[0].isupper():
+            break
+        start = match.start()
+    return start, end

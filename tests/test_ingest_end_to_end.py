@@ -184,7 +184,7 @@ def test_files_outside_the_contract_are_listed_and_misnamed_exports_stop(tmp_pat
     (raw / "2019").rename(raw / "2019 (kopie)")
     done = run_cli("validate", str(raw))
     assert done.returncode == 1
-    assert "bestand 2019 (kopie)/: de mapnaam begint met een jaar" in done.stdout and "Hernoem de map naar 2019" in done.stdout
+    assert "map 2019 (kopie)/: de mapnaam begint met een jaar" in done.stdout and "Hernoem de map naar 2019" in done.stdout
     (raw / "2019 (kopie)").rename(raw / "2019")
     done = run_cli("validate", str(raw))
     assert "bestand 2019/eindformulier.txt: dit bestand heet als het eindformulier" in done.stdout

@@ -343,7 +343,7 @@ def test_a_column_mostly_in_an_unread_format_stops_but_a_few_bad_cells_do_not(tm
     rows = [contact_row("CIR-0001", date=f"2019/03/{d:02d}") for d in range(1, 6)] + [contact_row("CIR-0001", date=f"{d:02d}-04-2019") for d in range(1, 5)]
     write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
     err = _expect_structural(tmp_path, "2019/contactformulier.csv", 2, "Datum contact", "'2019/03/01'")
-    assert "5 van de 9 ingevulde cellen" in str(err) and "rijen 2, 3, 4, ..." in str(err) and "dd-mm-jjjj" in str(err)
+    assert "5 van de 9 ingevulde cellen zijn niet te lezen als een datum" in str(err) and "rijen 2, 3, 4, ..." in str(err) and "dd-mm-jjjj" in str(err)
     rows[4] = contact_row("CIR-0001", date="07-05-2019")  # four bad cells: value problems, the run goes on
     write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
     assert [line[3] for line in dq_lines(process_exports(tmp_path, PEIL))].count("invalid_date") == 4
@@ -367,9 +367,10 @@ def test_a_run_with_no_analysed_case_stops_with_the_likely_cause(tmp_path):
 def test_a_year_folder_without_any_kept_row_stops_with_the_likely_cause(tmp_path):
     minimal_export(tmp_path)
     write_table(tmp_path / "2020" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-9001"), contact_row("CIR-9002")])
-    err = _expect_structural(tmp_path, "2020/", None, None, "geen rij is aan een casus op de casuslijst te koppelen")
+    err = _expect_structural(tmp_path, "2020", None, None, "geen rij is aan een casus op de casuslijst te koppelen")
+    assert err.folder and "map 2020/" in str(err)
     assert "2 × niet te koppelen aan een casus" in str(err)
     write_table(tmp_path / "2020" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001", date="02-01-2021")])
-    _expect_structural(tmp_path, "2020/", None, None, "op of na de peildatum 01-01-2021")
+    _expect_structural(tmp_path, "2020", None, None, "op of na de peildatum 01-01-2021")
     (tmp_path / "2020" / "contactformulier.csv").unlink()  # an empty year folder is fine
     assert process_exports(tmp_path, PEIL).caselist is not None

@@ -14,7 +14,10 @@ def test_names_in_any_case_and_without_diacritics():
     assert R.redact("Zoe de Wit belde") == "[naam] belde"
     assert R.redact("ZOË is boos op anna") == "[naam] is boos op [naam]"
     assert R.redact("Jan-Willem van der Berg kwam") == "[naam] kwam"
-    assert R.redact("de buurvrouw van de wit") == "de buurvrouw van de [naam]"  # particles stay
+    assert R.redact("de buurvrouw van de Wit") == "de buurvrouw [naam]"  # after a word for a person: the whole name
+    assert R.redact("het huis van de Wit") == "het huis van de [naam]"  # particles stay
+    # a known name word that is also an ordinary word counts as a name only when capitalised inside a sentence
+    assert R.redact("de buurvrouw van de wit") == "de buurvrouw van de wit"
 
 
 def test_contact_details_dates_postcodes_case_numbers():
@@ -66,7 +69,8 @@ def test_case_numbers_ibans_phones_postcodes_and_dates_in_more_forms():
 
 def test_ordinary_text_that_looks_like_identifiers_survives():
     assert R2.redact("Er is meer steun nodig; het huis is wit") == "Er is meer steun nodig; het huis is wit"
-    assert R2.redact("Gesprek met de wit, daarna Meer") == "Gesprek met de [naam], daarna [naam]"
+    assert R2.redact("Gesprek met de Wit, daarna Meer") == "Gesprek met de [naam], daarna [naam]"
+    assert R2.redact("brood van de bakker, wandelen in het bos, het meer") == "brood van de bakker, wandelen in het bos, het meer"
     assert R2.redact("Meldingen in 2018 2019 2020, periode 2018-2019-2020") == "Meldingen in 2018 2019 2020, periode 2018-2019-2020"
     assert R2.redact("Sinds 2019 VT betrokken, in 2020 en 2021") == "Sinds 2019 VT betrokken, in 2020 en 2021"
     assert R2.redact("Open van 09.00-17.00, 1,5 uur, € 1.250.000") == "Open van 09.00-17.00, 1,5 uur, € 1.250.000"
