@@ -83,14 +83,14 @@ def cmd_spss(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from pipeline.figures import run_figures
+    from pipeline.report.figures import run_figures
 
     run_figures()
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipeline.report import run_report
+    from pipeline.report.stage import run_report
 
     run_report(engine=args.engine)
     return 0

@@ -1,8 +1,8 @@
-"""The codebook: the machine-readable copy of the export contract (``codebook.yaml``).
+"""The codebook: the machine-readable copy of the export contract (``config/codebook.yaml``).
 
-Everything that names a column, an answer label or a code lives in the YAML file; this module
-only loads it and offers lookups: header normalisation and matching, label → code maps and the
-Dutch labels for the report and the SPSS export.
+Everything that names a column, an answer label or a code lives in the YAML file of the
+configuration folder; this module only loads it and offers lookups: header normalisation and
+matching, label → code maps and the Dutch labels for the report and the SPSS export.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+CODEBOOK_FILE = "codebook.yaml"
 FIELD_TYPES = {
     "case_number",
     "name",
@@ -86,6 +87,8 @@ class CodeList:
     short: dict[str, str]  # code -> short label for tables (falls back to label)
     variants: dict[str, tuple[str, ...]]
     missing_labels: tuple[str, ...] = ()
+    plural: dict[str, str] = field(default_factory=dict)  # code -> plural label ("Slachtoffers"), where the report needs one
+    colour: dict[str, str] = field(default_factory=dict)  # code -> figure colour (one meaning per colour across figures)
 
     @property
     def codes(self) -> list[str]:
@@ -170,6 +173,18 @@ class Codebook:
             return cl.short.get(code, cl.labels[code])
         return cl.labels[code]
 
+    def plural(self, code_list: str, code: str) -> str:
+        """The plural label of a code ("Slachtoffers"), the label where the codebook gives none."""
+        cl = self.code_lists[code_list]
+        return cl.plural.get(code, cl.labels[code])
+
+    def colour(self, code_list: str, code: str, default: str = "#999999") -> str:
+        return self.code_lists[code_list].colour.get(code, default)
+
+    def labels(self, code_list: str) -> dict[str, str]:
+        """Code → label of a code list, in the codebook's order."""
+        return dict(self.code_lists[code_list].labels)
+
 
 def _column(name: str, spec: dict[str, Any]) -> Column:
     if spec["type"] not in FIELD_TYPES:
@@ -201,6 +216,8 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
             short={str(c): v["short"] for c, v in codes.items() if "short" in v},
             variants={str(c): tuple(v.get("variants", ())) for c, v in codes.items()},
             missing_labels=tuple(spec.get("missing_labels", ())),
+            plural={str(c): v["plural"] for c, v in codes.items() if "plural" in v},
+            colour={str(c): v["colour"] for c, v in codes.items() if "colour" in v},
         )
     forms = {}
     for name, spec in data["forms"].items():
@@ -231,12 +248,15 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
     )
 
 
-@lru_cache(maxsize=4)
-def load_codebook(path: str | None = None) -> Codebook:
-    """Load the codebook shipped with the package (or the YAML file at ``path``)."""
-    if path is None:
-        text = resources.files("pipeline").joinpath("codebook.yaml").read_text(encoding="utf-8")
-    else:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    return parse_codebook(yaml.safe_load(text))
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """The codebook of the configuration folder (``params.yaml`` → ``config``), or the YAML file at ``path``."""
+    from pipeline.config import config_dir
+
+    return _load_codebook(str(Path(path) if path else config_dir() / CODEBOOK_FILE))
+
+
+@lru_cache(maxsize=8)
+def _load_codebook(path: str) -> Codebook:
+    from pipeline.config import read_yaml
+
+    return parse_codebook(read_yaml(Path(path)))

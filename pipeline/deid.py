@@ -60,6 +60,8 @@ PLACEHOLDER_OF_TAG = {
     "id": "[nummer]",
 }
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Za-z]{2}\b")
+_LOCATIVE = (r"(?:^|\W)(?:in|uit|naar|te|vanuit|richting|nabij|buiten|binnen|rond|omgeving|regio|gemeente|provincie|stad|dorp|land|"
+             r"(?:komt|kwam|komen|kwamen|afkomstig|gevlucht|verhuisd)\s+(?:van|uit))\s*$")
 
 @contextlib.contextmanager
 def _quiet_import() -> Iterator[None]:
@@ -195,7 +197,7 @@ class DeduceAnnotator:
         (``Gökhan`` → ``Gokhan``: deduce's lists are written without them); the length stays."""
         v = self.vocabulary
         chars = list(plain(text))
-        previous_name = after_particle = False
+        previous_name = after_particle = lower_name = False
         last_end = 0
         for match in re.finditer(LETTERS + "+", text):
             word = match.group()
@@ -203,7 +205,7 @@ class DeduceAnnotator:
             adjacent = re.fullmatch(r"[ \t'’-]*", text[last_end : match.start()]) is not None
             last_end = match.end()
             if word[0].isupper() and not word.isupper():
-                previous_name, after_particle = folded in self.names, False
+                previous_name, after_particle, lower_name = folded in self.names, False, False
                 continue
             if folded in v.particles and previous_name and adjacent:
                 after_particle = True
@@ -216,13 +218,15 @@ class DeduceAnnotator:
             # a surname after a name, with or without a particle ("natalia boyko", "jan de vries")
             surname = (after_particle or previous_name) and adjacent and folded not in v.not_names and folded not in v.dutch_words \
                 and folded not in v.organisation_words and len(word) >= 3
+            # a lower-case name and particles: the next word is the surname, also when it is a Dutch word ("jeroen van 't hek")
+            surname = surname or (after_particle and lower_name and adjacent and folded not in v.function_words and len(word) >= 2)
             if (folded in self.names and not ordinary) or surname:
                 chars[match.start()] = word[0].upper()
                 for i in range(match.start() + 1, match.end()):
                     chars[i] = chars[i].lower()
-                previous_name = True
+                previous_name, lower_name = True, True
             else:
-                previous_name = False
+                previous_name = lower_name = False
             after_particle = False
         return "".join(chars)
 
@@ -261,8 +265,8 @@ class DeduceAnnotator:
         folded = fold(text[start:end])
         words = re.findall(r"\w+", folded)
         content = [w for w in words if w not in v.particles]
-        if not content or v.is_organisation(folded) or all(w in v.organisation_words for w in content):
-            return None
+        if not content or v.is_organisation(fold(text[start : start + 80])) or all(w in v.organisation_words for w in content):
+            return None  # an organisation (also one whose name goes on after the span: "Jeroen Bosch Ziekenhuis")
         if all(w in v.not_names or (w in v.dutch_words or w in v.common_surname_words) and w not in self.names for w in content):
             return None
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?:;\n"
@@ -272,6 +276,11 @@ class DeduceAnnotator:
             return None
         if len(words) == 1 and words[0] in v.very_frequent_words and words[0] not in v.first_names and not trimmed_title:
             return None  # "het gezin Groot houden": alone and without a title, a very common word is a word
+        before = fold(text[max(0, start - 40) : start])
+        if (folded in v.places or folded in v.world_places) and re.search(_LOCATIVE, before):
+            return None  # "komt uit Santiago", "woont in Brugge": a place name alone stays
+        if any(re.search(rf"(?<!\w){re.escape(org)}\s*$", before) for org in v.organisations if len(org) >= 2):
+            return None  # "GGD Hollands Noorden", "Veilig Thuis Zuid-Holland Zuid": the rest of an organisation's name
         return Annotation(start, end, "[naam]")
 
     def _location(self, text: str, start: int, end: int) -> list[Annotation]:
@@ -284,26 +293,29 @@ class DeduceAnnotator:
             found.append(Annotation(start + match.start(), start + match.end(), "[adres]"))
         return found
 
-    _NAME_TAIL = re.compile(rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn)[ \t]+)*{LETTERS}+)?(?:-{LETTERS}+)+|"
-                            rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn)[ \t]+)+[A-Z]{LETTERS}+)")
+    _NAME_TAIL = re.compile(rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)*{LETTERS}+)?(?:-{LETTERS}+)+|"
+                            rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)+[A-Z]{LETTERS}+)")
 
-    def _extend_name(self, text: str, end: int) -> int:
+    def _extend_name(self, text: str, shadow: str, end: int) -> int:
         """A name span widened over what deduce leaves behind: a hyphenated part
-        (``Kooijman-Park``, ``AL-SAADI``) and particles with a capitalised surname (``Al Kassab``)."""
+        (``Kooijman-Park``, ``AL-SAADI``) and particles with a capitalised surname (``Al Kassab``,
+        also one the shadow text capitalised: ``jeroen van 't hek``)."""
         while True:
-            match = self._NAME_TAIL.match(text, end)
+            match = self._NAME_TAIL.match(shadow, end)
             if not match or not match.group().strip():
                 return end
             tail = fold(match.group()).split()[-1].strip("-")
             hyphenated = match.group().startswith("-") and match.group()[1:2].isupper()  # "Kooijman-Park": a double surname
+            restored = text[match.end() - len(tail) : match.end()] != shadow[match.end() - len(tail) : match.end()]
             if tail in self.vocabulary.organisation_words or (tail in self.vocabulary.dutch_words and tail not in self.names
-                                                              and not hyphenated):
+                                                              and not hyphenated and not restored):
                 return end
             end = match.end()
 
     def annotations(self, text: str) -> list[Annotation]:
         """Deduce's annotations of ``text`` as placeholders (none over an existing placeholder)."""
-        document = self.deduce.deidentify(self._shadow(text), disabled={"redactor"})
+        shadow = self._shadow(text)
+        document = self.deduce.deidentify(shadow, disabled={"redactor"})
         taken = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
         out: list[Annotation] = []
         for annotation in sorted(document.annotations, key=lambda a: (a.start_char, -a.end_char)):
@@ -313,7 +325,7 @@ class DeduceAnnotator:
             if tag == "locatie":
                 found = self._location(text, start, end)
             elif tag in ("persoon", "patient"):
-                end = self._extend_name(text, end)
+                end = self._extend_name(text, shadow, end)
                 while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():  # "Mi-Rae": a hyphenated first part
                     start = re.search(LETTERS + "+-$", text[:start]).start()
                 name = self._name(text, start, end)

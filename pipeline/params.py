@@ -12,7 +12,7 @@ from pipeline.errors import ConfigurationError
 from pipeline.paths import PARAMS_FILE, ROOT
 
 REQUIRED_KEYS = {"raw_dir", "peildatum", "min_group_n"}
-OPTIONAL_KEYS = {"publicatiedatum", "rapportstatus"}
+OPTIONAL_KEYS = {"publicatiedatum", "rapportstatus", "config"}
 REPORT_STATUSES = ("concept", "definitief")
 
 
@@ -23,6 +23,7 @@ class Params:
     min_group_n: int
     publicatiedatum: dt.date | None = None  # the report's publication date; none while it is a draft
     rapportstatus: str = "concept"  # concept: marked as draft, missing texts listed; definitief: complete or stop
+    config_dir: Path | None = None  # the organisation's configuration folder (absolute); None: config/
 
     @property
     def report_date(self) -> dt.date:
@@ -63,5 +64,7 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
     status = data.get("rapportstatus") or "concept"
     if status not in REPORT_STATUSES:
         raise ConfigurationError(f"{path}: rapportstatus '{status}' moet 'concept' of 'definitief' zijn")
+    config = Path(str(data.get("config") or "config")).expanduser()
     return Params(raw_dir=raw if raw.is_absolute() else ROOT / raw, peildatum=peildatum, min_group_n=min_n,
-                  publicatiedatum=_date(path, "publicatiedatum", published) if published else None, rapportstatus=status)
+                  publicatiedatum=_date(path, "publicatiedatum", published) if published else None, rapportstatus=status,
+                  config_dir=config if config.is_absolute() else ROOT / config)

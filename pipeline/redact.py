@@ -133,8 +133,9 @@ class Vocabulary:
     dutch_words: frozenset[str] = frozenset()  # ordinary Dutch words (deduce's common and stop words)
     streets: frozenset[str] = frozenset()
     places: frozenset[str] = frozenset()  # Dutch place names (deduce's list of municipalities and residences)
+    world_places: frozenset[str] = frozenset()  # places abroad and the Dutch names of countries (pipeline/places_world.txt)
     very_frequent_words: frozenset[str] = frozenset()  # see DUTCH_VERY_FREQUENT
-    organisation_words: frozenset[str] = field(default=frozenset())  # single words of the organisations
+    organisation_words: frozenset[str] = field(default=frozenset())  # the organisations that are one word (Moviera, UWV)
 
     def is_organisation(self, folded: str) -> bool:
         """Whether a folded text starts with an organisation of the keep list (whole words)."""
@@ -223,9 +224,10 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
         streets=_folded(_deduce_list("locations", "lst_street")),
         places=_folded(_deduce_list("locations", "lst_placename", "lst_municipality")
                        | _deduce_list("locations", "lst_placename", "lst_residence")),
+        world_places=_folded(line for line in resources.files("pipeline").joinpath("places_world.txt")
+                             .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")),
         very_frequent_words=_folded(w for w, n in _dutch_frequencies().items() if n >= DUTCH_VERY_FREQUENT),
-        organisation_words=frozenset(w for o in orgs for w in re.findall(r"\w+", o)
-                                     if w not in _folded(lexicon["particles"]) and w not in _folded(lexicon["function_words"])),
+        organisation_words=frozenset(o for o in orgs if re.fullmatch(r"[\w-]+", o)),
     )
 
 
@@ -240,13 +242,19 @@ _USER_NAME = re.compile(
     r"[^\W\d_]{2,}\d+[^\W\d_]+\w*|[^\W_]{2,}\.[^\W_]{2,}(?:\.[^\W_]{2,})+)(?![\w@]|\.\w)"
 )
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
-_IBAN = re.compile(r"(?<!\w)[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}(?!\w)", re.IGNORECASE)
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])", re.IGNORECASE)
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)\b\.?[\s:#.-]*(?:is\s+|nr\.?\s*)?(\d[\d .]{7,11}\d)(?!\d)")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
 _YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
 _GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
 # A numeric date, not part of a longer chain of digit groups (06.12.34.56.78 is a phone number).
 _NUMERIC_DATE = re.compile(r"(?<![\w.\-/])(\d{1,2})([-/.])(\d{1,2})\2('?\d{2}|\d{4})(?![\w]|[.\-/]\d)")
+# A day and month without a year: "19/4", "di 28/11", and "per 01-09" (a dash form only after a word for when).
+_SHORT_DATE = re.compile(
+    r"(?<![\w.\-/])(?:(?i:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\.?\s+)?"
+    r"(\d{1,2})/(\d{1,2})(?![\w/]|[.\-]\d)"
+)
+_SHORT_DATE_DASH = re.compile(r"(?<![\w-])((?i:per|op|tot|vanaf|t/m|voor|na|sinds|datum|om|ma|di|wo|do|vr|za|zo)\.?\s)(\d{2})-(\d{2})(?![\w\-/]|\.\d)")
 _ISO_DATE = re.compile(r"(?<![\w.\-/])(?:19|20)\d\d-\d{1,2}-\d{1,2}(?![\w]|[.\-/]\d)")
 _POSTCODE = re.compile(r"(?<![\w-])([1-9]\d{3})(?: {0,2}|-)([A-Za-z]{2})(?!\w)")
 _HOUSE_NUMBER = re.compile(r"(?<![\w,.:/-])(\d{1,4})((?:-?[A-Za-z]\b|-\d{1,3}\b|-[A-Za-z]{2}\b)?(?:\s(?:bis|hoog|huis|boven|beneden|zw|rd|a|b|c)\b)?)(?!\d|[,.:]\d)")
@@ -267,16 +275,53 @@ _STREET_PREFIXES = frozenset("""
     mgr monseigneur dr prof burg burgemeester pater pastoor koning koningin prins prinses graaf gravin hertog generaal
     kapitein admiraal kardinaal van de den der het ter ten
 """.split())
+# Words after which a capitalised word is a name whatever else it could be: titles and "heet" (is called).
+_NAMING_WORDS = frozenset("mevrouw meneer mijnheer heer heet heette genaamd genoemd alias bijnaam roepnaam".split())
+_STREET_KINDS = frozenset("laan plein kade weg dijk singel gracht hof markt straat steeg pad dreef park ring burgwal".split())
 _STREET_ENDING = re.compile(
     r"(?i)(?:straat|str|laan|weg|plein|pln|singel|gracht|kade|dijk|dreef|hof|park|plantsoen|steeg|pad|baan|markt|"
     r"boulevard|dam|haven|wal|veld|akker|erf|hoeve|wijk|ring|poort|burcht|heuvel|dal|bos|oord|oever|berg|pleintje)$"
 )
 
 
+def iban_valid(text: str) -> bool:
+    """The ISO 13616 check: the IBAN (spaces removed) with its first four characters moved to the
+    end, letters as numbers (A = 10 ... Z = 35), is 1 modulo 97."""
+    compact = re.sub(r"\s", "", text).upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
+def _iban(match: re.Match) -> str:
+    """An IBAN of any country, checked; a candidate that fails the check loses its last group."""
+    text = match.group()
+    while text:
+        if iban_valid(text):
+            return "[iban]" + match.group()[len(text):]
+        cut = text.rfind(" ")
+        if cut <= 4:
+            break
+        text = text[:cut]
+    compact = re.sub(r"\s", "", match.group())
+    return "[iban]" if re.fullmatch(r"(?i)NL\d{2}[A-Z]{4}\d{10}", compact) else match.group()  # a Dutch IBAN with a typo
+
+
 def _numeric_date(match: re.Match) -> str:
     """``d-m-jjjj`` (also ``/`` or ``.``, a 2-digit or ``'yy`` year) when day and month can be a date."""
     day, month = int(match.group(1)), int(match.group(3))
     return "[datum]" if 1 <= day <= 31 and 1 <= month <= 12 else match.group()
+
+
+def _short_date(match: re.Match) -> str:
+    day, month = int(match.group(1)), int(match.group(2))
+    return "[datum]" if 1 <= day <= 31 and 1 <= month <= 12 else match.group()
+
+
+def _short_date_dash(match: re.Match) -> str:
+    day, month = int(match.group(2)), int(match.group(3))
+    return match.group(1) + "[datum]" if 1 <= day <= 31 and 1 <= month <= 12 else match.group()
 
 
 def _phone(match: re.Match) -> str:
@@ -301,9 +346,10 @@ class Redactor:
         self.tokens = self._name_tokens(set(_present(names)))
         numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
         found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
-        prefixes = {re.escape(p) for p in found}
+        prefixes = {r"\.?".join(re.escape(ch) for ch in p) + r"\.?" for p in found}  # "CIR", also "C.I.R."
         self.case_number = (
-            re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?!\w)", re.IGNORECASE) if prefixes else None
+            re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?:[\-/.]\d+)*(?!\w)", re.IGNORECASE)
+            if prefixes else None
         )
         self.second_pass = second_pass
         self._compile()
@@ -346,14 +392,17 @@ class Redactor:
     # ------------------------------------------------------------------ rules
 
     def _postcode(self, match: re.Match) -> str:
-        """A Dutch postcode; a lower-case or year-like form of a Dutch word or unit is kept
-        ("2019 en", "4 km", "2019 VT"), an upper-case one is not ("4818 EN")."""
+        """A Dutch postcode; a lower-case or year-like form of a Dutch word is kept ("2019 en",
+        "2019 VT", "1500 op de rekening"), an upper-case one is not ("4818 EN"), nor one after the
+        word "postcode", in the hyphenated form or after an address ("[adres], 7822 ik")."""
         digits, letters = match.group(1), match.group(2)
         if re.search(r"(?i)\bpostcode\W*$", match.string[max(0, match.start() - 14) : match.start()]):
             return "[postcode]"  # after the word "postcode" any two letters do
         stop = letters.casefold() in self.vocabulary.postcode_stop_words
         year_like = digits[:2] in ("19", "20")
-        if stop and (not letters.isupper() or year_like):
+        sentence = re.split(r"[.!?\n]", match.string[: match.start()])[-1]
+        address_form = "-" in match.group() or "[adres]" in sentence  # "6862-op", "[adres], 1056 de"
+        if stop and (not letters.isupper() or year_like) and not (address_form and not year_like):
             return match.group()
         return "[postcode]"
 
@@ -381,6 +430,10 @@ class Redactor:
                 is_street = folded in v.streets and (lead.isupper() or _STREET_ENDING.search(folded) is not None)
                 is_street = is_street or (_STREET_ENDING.search(folded.split()[-1]) is not None and len(folded.split()[-1]) > 5
                                           and folded.split()[-1] not in v.dutch_words and k == 1)
+                # "Laan van Nieuw Oost-Indië 402", "Kade Zuid 3": a street that starts with its kind
+                first, *rest = phrase.split()
+                is_street = is_street or (k >= 2 and first[0].isupper() and fold(first) in _STREET_KINDS
+                                          and all(w[0].isupper() or fold(w) in NAME_PARTICLES for w in rest))
                 if is_street and folded.split()[0] not in v.function_words:
                     start = last + words[-k].start()
                     break
@@ -443,7 +496,7 @@ class Redactor:
                 if not ((named and not ordinary) or (titled and particle_led)):
                     return match.group()
             else:
-                real_title = cue_folded in v.titles or cue_folded in ("mevrouw", "meneer", "mijnheer", "heer")
+                real_title = cue_folded in v.titles or cue_folded in _NAMING_WORDS
                 particle_led = fold(kept[0].group()) in v.particles  # "van der Berg": a surname
                 if head in v.dutch_words and not (named or real_title or particle_led):
                     return match.group()
@@ -480,7 +533,8 @@ class Redactor:
             head = fold(match.group(1))
             if v.is_organisation(folded) or folded in v.organisation_words or head in v.dutch_words:
                 return match.group()
-            return "[naam]" if head in v.first_names or head in v.surnames or head in self.tokens else match.group()
+            named = {head, folded} & (v.first_names | v.surnames | self.tokens)  # "EstherMartens", "LaToya"
+            return "[naam]" if named else match.group()
 
         return _CAMEL.sub(camel, text)
 
@@ -540,7 +594,7 @@ class Redactor:
             result = _HANDLE.sub("[account]", result)
         result = _URL.sub("[url]", result)
         result = self._platform_handle.sub(self._handle, result)
-        result = _IBAN.sub("[iban]", result)
+        result = _IBAN.sub(_iban, result)
         result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
         if self.case_number is not None:
             result = self.case_number.sub("[casusnummer]", result)
@@ -551,8 +605,10 @@ class Redactor:
         result = self._date_words.sub("[datum]", result)
         result = self._date_words_ymd.sub("[datum]", result)
         result = _PHONE.sub(_phone, result)
-        result = _POSTCODE.sub(self._postcode, result)
+        result = _SHORT_DATE.sub(_short_date, result)
+        result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
         result = self._addresses(result)
+        result = _POSTCODE.sub(self._postcode, result)
         result = self._role_names(result)
         result = self._unannounced_names(result)
         return self._known_names(result)

@@ -7,7 +7,9 @@ Quarto numbers `: caption {#tbl-x}` tables and `![caption](path){#fig-x}` figure
     document's `crossref-start: {tbl: N, fig: M}` (default 1), and prefixes the caption with
     "Tabel N: " / "Figuur M: " (labels from `crossref-labels`, default Dutch);
   * replaces each citation of such an id with a link "Tabel N" / "Figuur M";
-  * moves a figure image's `fig-alt` attribute to `alt` (the text a screen reader reads).
+  * moves a figure image's `fig-alt` attribute to `alt` (the text a screen reader reads), and in
+    the Typst output writes the image with that alt text (pandoc's Typst writer drops it);
+  * resolves `@sec-…` to a link with the section's title.
 An unknown reference is left visible as "??id" and reported on stderr, as Quarto does.
 ]]
 
@@ -58,6 +60,20 @@ function Pandoc(doc)
     return el
   end
 
+  local sections = {}
+  doc.blocks:walk({
+    Header = function(h)
+      if h.identifier:match("^sec%-") then sections[h.identifier] = pandoc.utils.stringify(h.content) end
+    end,
+  })
+
+  local function typst_image(img)
+    local alt = img.attributes["alt"] or pandoc.utils.stringify(img.caption)
+    alt = alt:gsub("\\", "\\\\"):gsub('"', '\\"')
+    local src = img.src:gsub('"', '\\"')
+    return pandoc.RawInline("typst", '#image("' .. src .. '", width: 100%, alt: "' .. alt .. '")')
+  end
+
   doc.blocks = doc.blocks:walk({
     traverse = "topdown",
     Table = function(el) return number(el, "tbl") end,
@@ -71,6 +87,9 @@ function Pandoc(doc)
             img.attributes["fig-alt"] = nil
             img.attributes["alt"] = alt
           end
+          if FORMAT:match("typst") then
+            return typst_image(img)
+          end
           return img
         end,
       })
@@ -81,6 +100,9 @@ function Pandoc(doc)
   doc.blocks = doc.blocks:walk({
     Cite = function(cite)
       local id = cite.citations[1].id
+      if id:match("^sec%-") and sections[id] then
+        return pandoc.Link({ pandoc.Str("paragraaf ‘" .. sections[id] .. "’") }, "#" .. id)
+      end
       if id:match("^tbl%-") or id:match("^fig%-") then
         local text = numbers[id]
         if text == nil then

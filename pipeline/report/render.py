@@ -11,7 +11,8 @@ Two engines give the same document:
 
 Both write to a staging folder and move the results into place only when both succeeded, so a
 failed render leaves the previous HTML and PDF untouched. Outputs are reproducible: the PDF's
-timestamp is the report's date (the publication date, else the peildatum), Typst uses only its embedded fonts.
+timestamp is the report's date (the publication date, else the peildatum); Typst uses only its embedded fonts
+and matplotlib's DejaVu fonts, never the machine's.
 """
 
 from __future__ import annotations
@@ -56,8 +57,16 @@ def _timestamp(stamp: dt.date) -> int:
     return int(dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc).timestamp())
 
 
+def figure_font_dir() -> str:
+    """The folder of the DejaVu fonts that matplotlib ships: the figures' SVG text is set in DejaVu
+    Sans, so the PDF embeds exactly the font the figures were measured with."""
+    import matplotlib
+
+    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+
+
 def render_pandoc(qmd: Path, html: Path, pdf: Path, stamp: dt.date) -> None:
-    """HTML with pandoc, PDF with pandoc → Typst → the ``typst`` wheel."""
+    """HTML with pandoc, PDF with pandoc → Typst (the project's template) → the ``typst`` wheel."""
     import typst
 
     base = qmd.parent
@@ -69,9 +78,9 @@ def render_pandoc(qmd: Path, html: Path, pdf: Path, stamp: dt.date) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".typ", dir=base, delete=False) as handle:
         typ = Path(handle.name)
     try:
-        _run([*common, "--to", "typst", "--include-in-header", str(base / ASSETS / "typst-header.typ"),
-              "--variable", "papersize=a4", "--variable", "fontsize=10.5pt", "--output", str(typ)], cwd=base)
-        typst.compile(str(typ), output=str(pdf), root=str(base), ignore_system_fonts=True, timestamp=_timestamp(stamp))
+        _run([*common, "--to", "typst", "--template", str(base / ASSETS / "report.typ"), "--output", str(typ)], cwd=base)
+        typst.compile(str(typ), output=str(pdf), root=str(base), font_paths=[figure_font_dir()], ignore_system_fonts=True,
+                      timestamp=_timestamp(stamp))
     finally:
         typ.unlink(missing_ok=True)
 

@@ -1,0 +1,60 @@
+"""The organisation's configuration folder: everything an organisation chooses, outside the package.
+
+``params.yaml`` names the folder (``config: config``; ``$CIRKEL_CONFIG`` overrides it). It holds:
+
+- ``codebook.yaml``: the export contract as data: forms, columns, aliases, code lists with every
+  label variant, and every label a reader sees (doelgroep singular and plural, raters, survey
+  items, answer scales, duration bands, data-quality rule names, SPSS variable labels and
+  measurement levels, figure colours per code), the open-answer themes and the organisations the
+  redaction keeps;
+- ``report.yaml``: the report's identity (organisation, region, title, subtitle, period, contact
+  line), the knowledge questions with their indicators, and the narrative texts the researchers
+  write.
+
+A second region copies the folder, edits it and points ``params.yaml`` at it (README, "Een andere
+regio"); no Python changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigurationError
+from pipeline.paths import PARAMS_FILE, ROOT
+
+ENV_CONFIG = "CIRKEL_CONFIG"
+DEFAULT_CONFIG = "config"
+
+
+def config_dir() -> Path:
+    """``$CIRKEL_CONFIG``, else ``config`` from ``params.yaml``, else ``config/`` (relative to the project root)."""
+    if os.environ.get(ENV_CONFIG):
+        folder = Path(os.environ[ENV_CONFIG]).expanduser()
+    else:
+        folder = Path(DEFAULT_CONFIG)
+        if PARAMS_FILE.is_file():
+            try:
+                data = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError:
+                data = {}  # load_params says what is wrong with params.yaml
+            folder = Path(str(data.get("config") or DEFAULT_CONFIG)).expanduser()
+    return folder if folder.is_absolute() else ROOT / folder
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML file of the configuration folder; a missing or broken one is a clear Dutch error."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"configuratiebestand {path} ontbreekt (params.yaml → config wijst naar de configuratiemap)") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (regel {mark.line + 1})" if mark is not None else ""
+        raise ConfigurationError(f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} bevat geen YAML-mapping")
+    return data

@@ -1,0 +1,101 @@
+"""Indicators per knowledge question, and the key figures (``kerncijfers.json``).
+
+Every definition is that of docs/definitions.md (the project's copy of the indicator contract).
+All figures are over analysed cases and their kept forms, except the flow and the non-case
+contacts. :func:`compute_indicators` returns the key figures (a nested dict with exactly the
+contract's keys, unrounded, ``None`` where a denominator is 0) and the tidy tables (one per
+report table or figure, long format: group columns, ``measure``, ``value``, ``n``). Nothing here
+is suppressed: suppression of small cells belongs to the report.
+
+One module per group of knowledge questions, over :mod:`~pipeline.indicators.tidy`:
+
+- :mod:`~pipeline.indicators.cases`: registrations, cases, background, experts (questions 1, 8);
+- :mod:`~pipeline.indicators.timing`: lead time and duration with Kaplan-Meier (questions 7, 9);
+- :mod:`~pipeline.indicators.contacts`: contacts, hours, contact type, network (question 1);
+- :mod:`~pipeline.indicators.outcomes`: problems, closure, aftercare, safety (questions 10, 11);
+- :mod:`~pipeline.indicators.experience`: client interviews and open answers (questions 2, 3);
+- :mod:`~pipeline.indicators.noncase`: contacts with people not in a case (question 12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import atomic
+from pipeline.codebook import Codebook, load_codebook
+from pipeline.indicators.analysed import analysed_view
+from pipeline.indicators.cases import background_figures, case_figures, expert_figures, flow_figures
+from pipeline.indicators.contacts import contact_figures
+from pipeline.indicators.experience import open_answer_tables, survey_figures
+from pipeline.indicators.noncase import noncase_figures
+from pipeline.indicators.outcomes import closure_figures, problem_figures, safety_figures
+from pipeline.indicators.tidy import plain
+from pipeline.indicators.timing import duration_figures, lead_time_figures
+from pipeline.load import CleanData
+
+
+@dataclass
+class Indicators:
+    """The indicator stage's result: key figures and tidy tables."""
+
+    kerncijfers: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+KEY_ORDER = ["flow", "forms", "cases", "background", "lead_time_days", "duration_days", "contacts", "problems", "closure",
+             "safety", "aftercare", "experts", "survey", "noncase"]
+
+
+
+def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 5, forms_unlinked: int = 0,
+                       codebook: Codebook | None = None, coded_sheet: Path | None = None) -> Indicators:
+    """Every indicator of docs/definitions.md from the clean tables.
+
+    ``forms_unlinked`` is the number of form rows dropped by rule ``unknown_case`` (the ingest
+    stage's manifest holds it). ``coded_sheet``: the researchers' coded open answers (optional;
+    see :mod:`pipeline.coding`). ``min_group_n`` is not applied here (the key figures are
+    unsuppressed); it is recorded with the tables so that the report suppresses consistently.
+    """
+    cb = codebook or load_codebook()
+    a = analysed_view(clean)
+    kerncijfers: dict = {}
+    tables: dict[str, pd.DataFrame] = {}
+    parts = [
+        flow_figures(clean, a, forms_unlinked), case_figures(a, cb), background_figures(a, cb), lead_time_figures(a, cb),
+        duration_figures(a, cb, peildatum), contact_figures(a, cb), problem_figures(a, cb), closure_figures(a, cb),
+        safety_figures(a, cb), expert_figures(a), survey_figures(a, cb), noncase_figures(clean, cb),
+    ]
+    for figures, part_tables in parts:
+        kerncijfers.update(figures)
+        tables.update(part_tables)
+    kerncijfers = {key: kerncijfers[key] for key in KEY_ORDER}
+    tables.update(open_answer_tables(clean, cb, coded_sheet))
+    return Indicators(kerncijfers=_jsonable(kerncijfers), tables=tables)
+
+
+
+def _jsonable(value: object) -> object:
+    """Nested dict with plain Python numbers; NaN becomes ``None``."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return plain(value)
+
+
+
+def kerncijfers_json(kerncijfers: dict) -> str:
+    """The key figures as JSON text (stable key order, no NaN)."""
+    return json.dumps(kerncijfers, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+
+def write_indicators(result: Indicators, tables_dir: Path, kerncijfers_path: Path) -> None:
+    """Write the tidy tables (csv, one per table) and ``kerncijfers.json``, each atomically."""
+    with atomic.replace_dir(Path(tables_dir)) as staging:
+        for name, frame in sorted(result.tables.items()):
+            frame.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+    atomic.write_text(Path(kerncijfers_path), kerncijfers_json(result.kerncijfers))
