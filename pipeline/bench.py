@@ -124,6 +124,7 @@ def _project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "dvc.yaml", work / "dvc.yaml")
     (work / "params.yaml").write_text(f'raw_dir: {raw}\npeildatum: "{peildatum}"\nmin_group_n: {min_group_n}\n', encoding="utf-8")
+    shutil.copytree(ROOT / "config", work / "config", dirs_exist_ok=True)
     for folder in ["templates", "filters", "assets", "tekst"]:
         shutil.copytree(REPORT_DIR / folder, work / "report" / folder, dirs_exist_ok=True)
     (work / "data" / "coding").mkdir(parents=True, exist_ok=True)

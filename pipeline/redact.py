@@ -324,12 +324,25 @@ def _short_date_dash(match: re.Match) -> str:
     return match.group(1) + "[datum]" if 1 <= day <= 31 and 1 <= month <= 12 else match.group()
 
 
+def passes_eleven_test(digits: str) -> bool:
+    """The BSN check ("elfproef"): 8 or 9 digits, weights 9..2 and -1, sum divisible by 11 and not 0."""
+    if not digits.isdigit() or len(digits) not in (8, 9):
+        return False
+    padded = digits.zfill(9)
+    total = sum(int(d) * w for d, w in zip(padded, (9, 8, 7, 6, 5, 4, 3, 2, -1)))
+    return total != 0 and total % 11 == 0
+
+
 def _phone(match: re.Match) -> str:
-    """9 to 13 digits: a phone number (or another personal number); a run of years is kept."""
+    """9 to 13 digits: a phone number (or another personal number); 8 or 9 digits that pass the
+    BSN check: a BSN (an 8-digit BSN is one with its leading zero dropped); a run of years is kept."""
     text = match.group()
     if _YEARS_ONLY.fullmatch(text.strip()):
         return text
-    return "[telefoon]" if 9 <= sum(c.isdigit() for c in text) <= 13 else text
+    digits = "".join(c for c in text if c.isdigit())
+    if passes_eleven_test(digits) and not digits.startswith("0"):
+        return "[bsn]"
+    return "[telefoon]" if 9 <= len(digits) <= 13 else text
 
 
 class Redactor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pipeline.redact import Redactor, fold
@@ -82,3 +82,30 @@ def test_unknown_names_after_a_word_for_a_person():
     assert R2.redact("Mw. van der Berg kwam; mevrouw El Idrissi belde") == "Mw. [naam] kwam; mevrouw [naam] belde"
     assert R2.redact("Haar zoon van 5 jaar gaat naar school") == "Haar zoon van 5 jaar gaat naar school"
     assert R2.redact("Gesprek met moeder. Daarna belde VT.") == "Gesprek met moeder. Daarna belde VT."
+
+
+def test_the_bsn_check():
+    from pipeline.redact import passes_eleven_test
+
+    assert passes_eleven_test("111222333")  # the textbook example: 9·1+8·1+7·1+6·2+5·2+4·2+3·3+2·3-1·3 = 66
+    assert passes_eleven_test("21590102")  # 8 digits: a BSN with its leading zero dropped
+    assert not passes_eleven_test("111222334")
+    assert not passes_eleven_test("000000000")  # sums to 0
+    assert not passes_eleven_test("1234567")  # too short
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.text(alphabet="0123456789", min_size=8, max_size=8).filter(lambda d: d[0] != "0"),
+       separator=st.sampled_from(["", ".", " ", "-"]))
+def test_a_listed_bsn_without_its_cue_word_is_removed(body, separator):
+    """Any number that passes the BSN check (the ninth digit chosen so that it does) goes, in any grouping."""
+    from pipeline.redact import passes_eleven_test
+
+    weights = (9, 8, 7, 6, 5, 4, 3, 2)
+    last = sum(int(d) * w for d, w in zip(body, weights)) % 11
+    assume(last != 10)  # no ninth digit makes this body a BSN
+    bsn = body + str(last)
+    assert passes_eleven_test(bsn)
+    written = separator.join([bsn[:3], bsn[3:5], bsn[5:]]) if separator else bsn
+    out = R.redact(f"moeder {written}, dochter")
+    assert bsn[:4] not in out.replace(separator, "") and bsn[-4:] not in out.replace(separator, "")

@@ -105,8 +105,9 @@ def run(tmp_path_factory):
     from pipeline.ingest import process_exports
     from pipeline.params import Params
     from pipeline.pseudonym import PseudonymKey
-    from pipeline.report import render_qmd
-    from pipeline.report_context import build_context
+    from pipeline.report.context import build_context
+    from pipeline.report.settings import load_report_settings
+    from pipeline.report.stage import pipeline_version, render_qmd
     from pipeline.spss import FORM_TABLES, write_form_savs
     from pipeline.stages import write_clean
 
@@ -150,7 +151,8 @@ def run(tmp_path_factory):
     indicators = compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
     params = Params(raw_dir=raw, peildatum=PEIL, min_group_n=5)
     qmd = render_qmd(build_context(indicators.kerncijfers, indicators.tables, [], params, result.manifest,
-                                   result.data_quality, result.flow))
+                                   result.data_quality, result.flow, CB, load_report_settings(),
+                                   Path(__file__).resolve().parent.parent / "report" / "tekst", pipeline_version()))
     return {"root": root, "where": where, "redactor": redactor, "result": result, "clean_dir": clean_dir,
             "spss_dir": spss_dir, "qmd": qmd, "indicators": indicators, "remarks": remarks, "groups": groups}
 
@@ -205,7 +207,7 @@ def test_clean_data_and_spss_hold_exactly_the_redacted_text_and_reach_the_direct
 
 
 def test_the_coding_sheet_holds_the_same_redacted_answers(run):
-    sheet = pd.read_excel(run["root"] / "codeerblad.xlsx", sheet_name="Open antwoorden", dtype=str)
+    sheet = pd.read_excel(run["root"] / "codeerblad.xlsx", sheet_name="Open antwoorden", dtype=str, engine="openpyxl")
     redacted = {run["redactor"].redact(a.text) for a in run["where"].values()}
     texts = set(sheet["tekst"].dropna())
     assert texts and texts <= redacted | set(run["result"].clean.start_forms["goal_text"].dropna()) | \
@@ -221,7 +223,7 @@ def _all_output_text(run) -> str:
     for path in sorted(run["spss_dir"].glob("*.sav")):
         frame = pyreadstat.read_sav(str(path))[0]
         parts += [" ".join(frame[c].dropna().astype(str)) for c in frame.columns if frame[c].dtype == object]
-    for frame in pd.read_excel(run["root"] / "codeerblad.xlsx", sheet_name=None, dtype=str).values():
+    for frame in pd.read_excel(run["root"] / "codeerblad.xlsx", sheet_name=None, dtype=str, engine="openpyxl").values():
         parts += [" ".join(frame[c].dropna()) for c in frame.columns]
     for table in run["indicators"].tables.values():
         parts.append(table.to_csv(index=False))
