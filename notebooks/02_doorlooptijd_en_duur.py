@@ -21,7 +21,6 @@
 # meetelt als gecensureerd op de peildatum.
 
 # %%
-import datetime as dt
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -38,8 +38,16 @@ for rater in ["client", "expert", "professional"]:
     pair = paired[[f"safety_{rater}_start", f"safety_{rater}_end"]].dropna().astype(float)
     diff = pair.iloc[:, 1] - pair.iloc[:, 0]
     test = stats.wilcoxon(diff) if (diff != 0).any() else None
-    rows.append({"beoordelaar": rater, "n": len(pair), "start": pair.iloc[:, 0].mean(), "einde": pair.iloc[:, 1].mean(),
-                 "verschil": diff.mean(), "p (Wilcoxon)": None if test is None else test.pvalue})
+    rows.append(
+        {
+            "beoordelaar": rater,
+            "n": len(pair),
+            "start": pair.iloc[:, 0].mean(),
+            "einde": pair.iloc[:, 1].mean(),
+            "verschil": diff.mean(),
+            "p (Wilcoxon)": None if test is None else test.pvalue,
+        }
+    )
 pd.DataFrame(rows)
 
 # %% [markdown]
@@ -58,4 +66,6 @@ axes[0].set_ylabel("Veiligheid volgens cliënt (0-10)")
 plt.show()
 
 # %%
-client.assign(verschil=client["safety_client_end"] - client["safety_client_start"]).groupby("team")["verschil"].agg(["count", "mean"])
+client.assign(verschil=client["safety_client_end"] - client["safety_client_start"]).groupby("team")["verschil"].agg(
+    ["count", "mean"]
+)

@@ -131,8 +131,14 @@ def _project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> Path:
     return work
 
 
-def run_bench(scales: list[float], out: Path, work_dir: Path | None = None, seed: int = 20210101, years: str = "2018-2020",
-              keep: bool = False) -> list[Measurement]:
+def run_bench(
+    scales: list[float],
+    out: Path,
+    work_dir: Path | None = None,
+    seed: int = 20210101,
+    years: str = "2018-2020",
+    keep: bool = False,
+) -> list[Measurement]:
     """Generate, run and time every stage at every scale; write ``out`` (JSON) and return the rows."""
     from pipeline.demo import parse_years, write_demo_export
 
@@ -147,7 +153,9 @@ def run_bench(scales: list[float], out: Path, work_dir: Path | None = None, seed
             log.info("bench %g×: demo-export maken", scale)
             summary = write_demo_export(scale_dir / "raw", seed=seed, years=year_list, scale=scale)
             project = _project(scale_dir / "project", scale_dir / "raw", peildatum, 5)
-            env = dict(os.environ, CIRKEL_ROOT=str(project), PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+            env = dict(
+                os.environ, CIRKEL_ROOT=str(project), PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+            )
             env.pop("CIRKEL_PSEUDONYM_KEY", None)
             env["CIRKEL_PSEUDONYM_KEY_FILE"] = str(project / "no.key")  # the demo folder's own key
             floor_code = f"from pipeline.bench import read_floor; print(read_floor({str(scale_dir / 'raw')!r}))"
@@ -166,17 +174,29 @@ def run_bench(scales: list[float], out: Path, work_dir: Path | None = None, seed
                 log.info("bench %g×: %s %.2f s, piek %.0f MiB", scale, label, seconds, peak)
             for ingest in ("ingest", SERIAL_INGEST):
                 both = stage_rows[ingest].seconds + stage_rows["indicators"].seconds
-                results.append(Measurement(scale, f"{ingest}+indicators", rows, summary.n_cases, both,
-                                           max(stage_rows[ingest].peak_mib, stage_rows["indicators"].peak_mib),
-                                           both / floor.seconds if floor.seconds else None))
+                results.append(
+                    Measurement(
+                        scale,
+                        f"{ingest}+indicators",
+                        rows,
+                        summary.n_cases,
+                        both,
+                        max(stage_rows[ingest].peak_mib, stage_rows["indicators"].peak_mib),
+                        both / floor.seconds if floor.seconds else None,
+                    )
+                )
             if not keep:
                 shutil.rmtree(scale_dir, ignore_errors=True)
     finally:
         if not keep and work_dir is None:
             shutil.rmtree(base, ignore_errors=True)
     document = {
-        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-                    "processor": platform.processor() or platform.machine()},
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+        },
         "seed": seed,
         "years": years,
         "results": [asdict(r) for r in results],

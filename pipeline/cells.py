@@ -88,9 +88,14 @@ def map_headers(raw: RawTable, form: Form) -> MappedTable:
         positions[name] = position
     for column in form.columns.values():
         if column.required is True and column.name not in positions:
-            raise StructuralError(raw.file, f"verplichte kolom '{column.header}' ontbreekt in de kopregel; voeg hem toe of geef "
-                                  "de kolom zijn naam uit het exportcontract", row=raw.header_row, column=column.header,
-                                  sheet=raw.sheet)
+            raise StructuralError(
+                raw.file,
+                f"verplichte kolom '{column.header}' ontbreekt in de kopregel; voeg hem toe of geef "
+                "de kolom zijn naam uit het exportcontract",
+                row=raw.header_row,
+                column=column.header,
+                sheet=raw.sheet,
+            )
     link = None
     if "case_number" in form.columns and form.location == "year":
         if "case_number" in positions:
@@ -98,12 +103,14 @@ def map_headers(raw: RawTable, form: Form) -> MappedTable:
         elif "client_name" in positions:
             link = "client_name"
         else:
+            number = form.columns["case_number"].header
+            name = form.columns["client_name"].header if "client_name" in form.columns else number
             raise StructuralError(
                 raw.file,
-                "verplichte kolom ontbreekt: het formulier heeft 'Casusnummer' noch 'Naam cliënt', dus geen rij is aan een "
-                "casus te koppelen; voeg de kolom Casusnummer toe",
+                f"verplichte kolom ontbreekt: het formulier heeft '{number}' noch '{name}', dus geen rij is aan een "
+                f"casus te koppelen; voeg de kolom {number} toe",
                 row=raw.header_row,
-                column="Casusnummer",
+                column=number,
                 sheet=raw.sheet,
             )
     return MappedTable(raw=raw, form=form, positions=positions, link=link)
@@ -147,6 +154,7 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
         if labels is None and column.type == "yes_no":
             labels = {float(k): v for k, v in codebook.yes_no_sav_codes.items()}
         if labels:
+
             def label_of(value: object) -> str | None:
                 if _is_blank(value):
                     return None
@@ -236,8 +244,13 @@ def parse_dates(text: pd.Series, pivot_year: int) -> pd.Series:
         parts.loc[ok, "y"] = two_digit_year(dmyy.loc[ok, 2], pivot_year).astype(str).to_numpy()
     found = parts["y"].notna()
     iso = pd.Series(None, index=text.index, dtype=object)
-    iso[found] = (parts.loc[found, "y"].astype(str) + "-" + parts.loc[found, "m"].astype(str).str.zfill(2) + "-"
-                  + parts.loc[found, "d"].astype(str).str.zfill(2))
+    iso[found] = (
+        parts.loc[found, "y"].astype(str)
+        + "-"
+        + parts.loc[found, "m"].astype(str).str.zfill(2)
+        + "-"
+        + parts.loc[found, "d"].astype(str).str.zfill(2)
+    )
     return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
 
 
@@ -419,8 +432,9 @@ FORMAT_MIN_SHARE = 0.5
 def _expected_nl(column: Column, rule: str) -> tuple[str, str]:
     """(what a cell should hold, how to fix the column), in Dutch, for a broken cell rule."""
     if rule == RULE_INVALID_DATE:
-        return f"een datum ({DATE_FORMS_NL}) of een datumcel", ("sla de kolom op als datum (in Excel: Celeigenschappen > "
-                                                                  "Datum) of schrijf de datums als dd-mm-jjjj")
+        return f"een datum ({DATE_FORMS_NL}) of een datumcel", (
+            "sla de kolom op als datum (in Excel: Celeigenschappen > Datum) of schrijf de datums als dd-mm-jjjj"
+        )
     if rule == RULE_SAFETY:
         return "een geheel getal van 0 tot en met 10, of 99 (onbekend)", "zet de scores om naar de schaal 0-10"
     whole = "een geheel getal" if column.type == "integer" else "een getal (decimale komma)"

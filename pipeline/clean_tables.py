@@ -102,7 +102,9 @@ def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redacto
     return out
 
 
-def form_table(files: list[ParsedFile], form: Form, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> pd.DataFrame:
+def form_table(
+    files: list[ParsedFile], form: Form, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook
+) -> pd.DataFrame:
     """All kept rows of one form over the years, in file order (casuslijst positions → case_id)."""
     frames = []
     for parsed in files:
@@ -129,8 +131,19 @@ def _empty_parsed(form: Form, codebook: Codebook) -> ParsedFile:
     from pipeline.readers import RawTable
 
     headers = [c.header for c in form.columns.values()]
-    raw = RawTable(file="", format="csv", headers=headers, cells=pd.DataFrame({i: [] for i in range(len(headers))}, dtype=object), rows=np.array([], dtype=int))
-    mapped = MappedTable(raw=raw, form=form, positions={n: i for i, n in enumerate(form.columns)}, link="case_number" if form.is_case_form else None)
+    raw = RawTable(
+        file="",
+        format="csv",
+        headers=headers,
+        cells=pd.DataFrame({i: [] for i in range(len(headers))}, dtype=object),
+        rows=np.array([], dtype=int),
+    )
+    mapped = MappedTable(
+        raw=raw,
+        form=form,
+        positions={n: i for i, n in enumerate(form.columns)},
+        link="case_number" if form.is_case_form else None,
+    )
     text = pd.DataFrame({n: pd.Series([], dtype=object) for n in form.columns})
     failures = pd.DataFrame({"index": pd.Series(dtype=int), "column": pd.Series(dtype=str), "check": pd.Series(dtype=str)})
     values = _parse_values(mapped, text, failures, codebook, pivot_year=2000)  # no rows: the pivot plays no part

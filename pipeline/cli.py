@@ -99,9 +99,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo_data(args: argparse.Namespace) -> int:
     from pipeline.demo import parse_years, write_demo_export
 
-    years = parse_years(args.years)
-    summary = write_demo_export(Path(args.out_dir), seed=args.seed, years=years, scale=args.scale)
+    years = parse_years(args.years) if args.years else None
+    summary = write_demo_export(
+        Path(args.out_dir), seed=args.seed, years=years, scale=args.scale, config=Path(args.config) if args.config else None
+    )
     log.info("demo-data: %d casussen, %d bestanden → %s", summary.n_cases, len(summary.files), args.out_dir)
+    return 0
+
+
+def cmd_data_dictionary(args: argparse.Namespace) -> int:
+    from pipeline import atomic
+    from pipeline.codebook import load_codebook
+    from pipeline.dictionary import clean_data_dictionary
+    from pipeline.paths import ROOT
+
+    out = Path(args.out) if args.out else ROOT / "docs" / "clean-data.md"
+    atomic.write_text(out, clean_data_dictionary(load_codebook()))
+    log.info("data-dictionary: %s", out)
     return 0
 
 
@@ -114,7 +128,9 @@ def cmd_coding_sheet(args: argparse.Namespace) -> int:
     n = export_coding_sheet(clean_data(), out)
     log.info("coding-sheet: %d open antwoorden → %s", n, out)
     print(f"Codeerblad met {n} open antwoorden geschreven naar {out}.")
-    print(f"Vul de themakolommen in en bewaar het blad als {CODING_DIR.name}/<naam>_gecodeerd.xlsx; `dvc repro` telt dan de thema's.")
+    print(
+        f"Vul de themakolommen in en bewaar het blad als {CODING_DIR.name}/<naam>_gecodeerd.xlsx; `dvc repro` telt dan de thema's."
+    )
     return 0
 
 
@@ -142,7 +158,9 @@ def cmd_make_key(args: argparse.Namespace) -> int:
 
     path = make_key_file(Path(args.file) if args.file else None, overwrite=args.force)
     print(f"Nieuwe pseudonimiseringssleutel geschreven naar {path} (alleen leesbaar voor u).")
-    print("Bewaar hem buiten git en maak een reservekopie: zonder dezelfde sleutel krijgen casussen volgend jaar andere pseudoniemen.")
+    print(
+        "Bewaar hem buiten git en maak een reservekopie: zonder dezelfde sleutel krijgen casussen volgend jaar andere pseudoniemen."
+    )
     return 0
 
 
@@ -153,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description=(
-            "Evaluatiepijplijn De Cirkel is Rond: registratie-exports → schone, gepseudonimiseerde data → "
+            "Evaluatiepijplijn voor de inzet van ervaringsdeskundigen bij huiselijk geweld: registratie-exports → "
+            "schone, gepseudonimiseerde data → "
             "indicatoren → figuren → rapport. Normaal draait u alles met `dvc repro`; deze commando's zijn de stappen."
         ),
     )
@@ -212,7 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
         "SPSS werkt. Lees terug met pyreadstat.read_sav(..., apply_value_formats=True).",
     )
     p.add_argument("--out", help="uitvoermap (standaard data/spss)")
-    add("figures", cmd_figures, "figuren voor het rapport → report/figures/", "Maakt de figuren (SVG en PNG) uit de indicatortabellen.")
+    add(
+        "figures",
+        cmd_figures,
+        "figuren voor het rapport → report/figures/",
+        "Maakt de figuren (SVG en PNG) uit de indicatortabellen.",
+    )
     p = add(
         "report",
         cmd_report,
@@ -230,16 +254,31 @@ def build_parser() -> argparse.ArgumentParser:
         "formulieren en formaten (xlsx, csv, sav), met realistische rommel en een paar waardeproblemen.",
     )
     p.add_argument("out_dir", help="doelmap")
-    p.add_argument("--seed", type=int, default=20210101, help="startwaarde van de toevalsgenerator (standaard 20210101)")
-    p.add_argument("--years", default="2018-2020", help="jaren, bv. 2018-2020 of 2018,2019,2021 (standaard 2018-2020)")
+    p.add_argument(
+        "--config",
+        help="configuratiemap waarvan het codeboek en demo.yaml de export bepalen "
+        "(standaard: de map uit params.yaml, meestal config/)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="startwaarde van de toevalsgenerator (standaard: seed uit demo.yaml)")
+    p.add_argument("--years", default=None, help="jaren, bv. 2018-2020 of 2018,2019,2021 (standaard: years uit demo.yaml)")
     p.add_argument("--scale", type=float, default=1.0, help="vermenigvuldigt het aantal casussen (standaard 1)")
+
+    p = add(
+        "data-dictionary",
+        cmd_data_dictionary,
+        "de beschrijving van de schone tabellen (docs/clean-data.md) opnieuw maken uit het codeboek",
+        "Schrijft docs/clean-data.md: elke kolom van elke schone tabel met type, Nederlands label (als in de SPSS-bestanden), "
+        "meetniveau en de codes van de codelijst, uit het codeboek van de configuratiemap. Draai dit na een wijziging van het "
+        "codeboek; een test controleert dat het bestand klopt.",
+    )
+    p.add_argument("--out", help="doelbestand (standaard: docs/clean-data.md)")
 
     p = add(
         "coding-sheet",
         cmd_coding_sheet,
         "open antwoorden (geredigeerd) naar een codeerblad (xlsx)",
-        "Schrijft alle open antwoorden van geanalyseerde casussen (doel van de inzet, bereikte resultaten, wat nog nodig "
-        "is, wat cliënten goed vonden en wat beter kan), al geredigeerd, naar een xlsx-codeerblad: één rij per antwoord "
+        "Schrijft alle open antwoorden van geanalyseerde casussen (de vragen van open_answers in het codeboek), al "
+        "geredigeerd, naar een xlsx-codeerblad: één rij per antwoord "
         "met een pseudoniem antwoord-id en lege themakolommen; het tweede tabblad geeft de thema's per vraag (uit het "
         "codeboek). Bewaar het ingevulde blad als data/coding/<naam>_gecodeerd.xlsx: de indicatorstap telt dan de "
         "thema's per vraag, doelgroep en startjaar.",

@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 CODEBOOK_FILE = "codebook.yaml"
 FIELD_TYPES = {
     "case_number",
@@ -141,6 +139,39 @@ class Form:
 
 
 @dataclass(frozen=True)
+class SpssVariable:
+    """One variable of an SPSS file: its Dutch label, field type (which gives its measurement level
+    and display format, see :class:`SpssSpec`) and, for a code, its code list."""
+
+    label: str
+    type: str
+    code_list: str | None = None
+    doc: str = ""  # what the column holds (case table), for docs/clean-data.md
+
+
+@dataclass(frozen=True)
+class SpssSpec:
+    """The codebook's ``spss`` section: file labels, level and format per field type, the labels of
+    the derived variables, and the variables of the case table and of every form table."""
+
+    file_label: str = "{table}"
+    case_table_label: str = "cases"
+    types: dict[str, dict[str, str]] = field(default_factory=dict)  # field type -> {level, format}
+    multi_count: SpssVariable = SpssVariable("{column}: n", "integer")  # label has {column}
+    multi_asked: SpssVariable = SpssVariable("{column}: asked", "yes_no")
+    multi_code: str = "{column}: {code}"
+    redacted_text: str = "{column}"
+    form_variables: dict[str, SpssVariable] = field(default_factory=dict)
+    case_variables: dict[str, SpssVariable] = field(default_factory=dict)
+
+    def level(self, field_type: str) -> str:
+        return self.types.get(field_type, {}).get("level", "unknown")
+
+    def format(self, field_type: str) -> str | None:
+        return self.types.get(field_type, {}).get("format")
+
+
+@dataclass(frozen=True)
 class Codebook:
     version: int
     forms: dict[str, Form]
@@ -150,7 +181,7 @@ class Codebook:
     open_answers: dict = field(default_factory=dict)  # questions coded by the researchers (see codebook.yaml)
     data_quality_rules: dict[str, dict[str, str]] = field(default_factory=dict)  # rule code -> {label, action}
     keep_organisations: tuple[str, ...] = ()  # organisations that the redaction of free text leaves in place
-
+    spss: SpssSpec = field(default_factory=SpssSpec)  # labels, levels and formats of the SPSS files
 
     def codes(self, code_list: str) -> list[str]:
         return self.code_lists[code_list].codes
@@ -172,6 +203,10 @@ class Codebook:
         if short:
             return cl.short.get(code, cl.labels[code])
         return cl.labels[code]
+
+    def heading(self, code_list: str) -> str:
+        """The Dutch name of a code list, as a table's column heading ("Soort contact")."""
+        return self.code_lists[code_list].label_nl
 
     def plural(self, code_list: str, code: str) -> str:
         """The plural label of a code ("Slachtoffers"), the label where the codebook gives none."""
@@ -201,6 +236,28 @@ def _column(name: str, spec: dict[str, Any]) -> Column:
         max=spec.get("max"),
         since=spec.get("since"),
         prefix=spec.get("prefix", f"{name}_" if spec["type"] == "multi" else None),
+    )
+
+
+def _spss(spec: dict[str, Any], code_lists: dict[str, CodeList]) -> SpssSpec:
+    def variables(section: str) -> dict[str, SpssVariable]:
+        out = {}
+        for name, v in (spec.get(section) or {}).items():
+            if v.get("code_list") and v["code_list"] not in code_lists:
+                raise ValueError(f"codebook: spss.{section}.{name} names unknown code list {v['code_list']}")
+            out[str(name)] = SpssVariable(str(v["label"]), str(v["type"]), v.get("code_list"), str(v.get("doc", "")))
+        return out
+
+    return SpssSpec(
+        file_label=str(spec.get("file_label", "{table}")),
+        case_table_label=str(spec.get("case_table_label", "cases")),
+        types={str(t): {str(k): str(v) for k, v in d.items()} for t, d in (spec.get("types") or {}).items()},
+        multi_count=SpssVariable(**{"label": "{column}: n", "type": "integer", **(spec.get("multi_count") or {})}),
+        multi_asked=SpssVariable(**{"label": "{column}: asked", "type": "yes_no", **(spec.get("multi_asked") or {})}),
+        multi_code=str(spec.get("multi_code", "{column}: {code}")),
+        redacted_text=str(spec.get("redacted_text", "{column}")),
+        form_variables=variables("form_variables"),
+        case_variables=variables("case_variables"),
     )
 
 
@@ -243,8 +300,11 @@ def parse_codebook(data: dict[str, Any]) -> Codebook:
         name_keyed_until=data.get("form_versions", {}).get("name_keyed_until"),
         open_answers=data.get("open_answers", {}),
         keep_organisations=tuple(str(o) for o in data.get("redaction", {}).get("keep_organisations", [])),
-        data_quality_rules={str(k): {"label": str(v["label"]), "short": str(v.get("short", v["label"])),
-                                     "action": str(v["action"])} for k, v in data.get("data_quality_rules", {}).items()},
+        spss=_spss(data.get("spss") or {}, code_lists),
+        data_quality_rules={
+            str(k): {"label": str(v["label"]), "short": str(v.get("short", v["label"])), "action": str(v["action"])}
+            for k, v in data.get("data_quality_rules", {}).items()
+        },
     )
 
 
@@ -257,6 +317,6 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
 
 @lru_cache(maxsize=8)
 def _load_codebook(path: str) -> Codebook:
-    from pipeline.config import read_yaml
+    from pipeline.config import read_config_yaml
 
-    return parse_codebook(read_yaml(Path(path)))
+    return parse_codebook(read_config_yaml(Path(path)))

@@ -31,15 +31,20 @@ from pipeline.errors import ConfigurationError
 from pipeline.load import CleanData
 from pipeline.vector import in_index
 
-SHEET = "Open antwoorden"
-THEMES_SHEET = "Thema's"
 FORM_TABLE = {"startformulier": "start_forms", "eindformulier": "end_forms", "clientervaring": "client_survey"}
-TARGET_NL = {"victim": "Slachtoffer", "perpetrator": "Pleger"}
 CODED_GLOB = "*gecodeerd*.xlsx"
 
 
 def _answer_ids(question: str, frame: pd.DataFrame) -> pd.Series:
-    keys = question + "|" + frame["case_id"].astype(str) + "|" + frame["source_file"].astype(str) + "|" + frame["source_row"].astype(str)
+    keys = (
+        question
+        + "|"
+        + frame["case_id"].astype(str)
+        + "|"
+        + frame["source_file"].astype(str)
+        + "|"
+        + frame["source_row"].astype(str)
+    )
     return keys.map(lambda k: "A-" + hashlib.sha256(k.encode("utf-8")).hexdigest()[:12])
 
 
@@ -53,17 +58,29 @@ def open_answers(clean: CleanData, codebook: Codebook | None = None) -> pd.DataF
         forms = forms[in_index(forms["case_id"], analysed.index) & forms[spec["column"]].notna().to_numpy()]
         if forms.empty:
             continue
-        part = pd.DataFrame({
-            "antwoord_id": _answer_ids(question, forms).to_numpy(),
-            "vraag_code": question,
-            "vraag": spec["label_nl"],
-            "target": forms["case_id"].map(analysed["target"]).to_numpy(),
-            "startjaar": forms["case_id"].map(analysed["start_year"]).astype("Int64").to_numpy(),
-            "tekst": forms[spec["column"]].astype(str).to_numpy(),
-        })
+        part = pd.DataFrame(
+            {
+                "antwoord_id": _answer_ids(question, forms).to_numpy(),
+                "vraag_code": question,
+                "vraag": spec["label_nl"],
+                "target": forms["case_id"].map(analysed["target"]).to_numpy(),
+                "startjaar": forms["case_id"].map(analysed["start_year"]).astype("Int64").to_numpy(),
+                "tekst": forms[spec["column"]].astype(str).to_numpy(),
+            }
+        )
         parts.append(part)
     columns = ["antwoord_id", "vraag_code", "vraag", "target", "startjaar", "tekst"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def sheet_names(codebook: Codebook) -> tuple[str, str]:
+    """The coding sheet's tab of answers and its tab of theme lists (codebook, ``open_answers``)."""
+    spec = codebook.open_answers
+    if not spec.get("sheet_answers") or not spec.get("sheet_themes"):
+        raise ConfigurationError(
+            "codeboek: open_answers mist sheet_answers of sheet_themes (de namen van de tabbladen van het codeerblad)"
+        )
+    return str(spec["sheet_answers"]), str(spec["sheet_themes"])
 
 
 def theme_columns(codebook: Codebook) -> list[str]:
@@ -74,19 +91,25 @@ def export_coding_sheet(clean: CleanData, out: Path, codebook: Codebook | None =
     """Write the coding sheet (xlsx) to ``out``; return the number of answers."""
     cb = codebook or load_codebook()
     answers = open_answers(clean, cb)
-    sheet = answers.assign(doelgroep=answers["target"].map(TARGET_NL))[["antwoord_id", "vraag_code", "vraag", "doelgroep", "startjaar", "tekst"]]
+    sheet_tab, themes_tab = sheet_names(cb)
+    sheet = answers.assign(doelgroep=answers["target"].map(cb.labels("target")))[
+        ["antwoord_id", "vraag_code", "vraag", "doelgroep", "startjaar", "tekst"]
+    ]
     for column in theme_columns(cb):
         sheet[column] = ""
-    themes = pd.DataFrame([
-        {"vraag_code": q, "vraag": spec["label_nl"], "thema": theme}
-        for q, spec in cb.open_answers.get("questions", {}).items() for theme in spec["themes"]
-    ])
+    themes = pd.DataFrame(
+        [
+            {"vraag_code": q, "vraag": spec["label_nl"], "thema": theme}
+            for q, spec in cb.open_answers.get("questions", {}).items()
+            for theme in spec["themes"]
+        ]
+    )
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet.to_excel(writer, sheet_name=SHEET, index=False)
-        themes.to_excel(writer, sheet_name=THEMES_SHEET, index=False)
-        writer.sheets[SHEET].column_dimensions["F"].width = 80
-        writer.sheets[SHEET].freeze_panes = "A2"
+        sheet.to_excel(writer, sheet_name=sheet_tab, index=False)
+        themes.to_excel(writer, sheet_name=themes_tab, index=False)
+        writer.sheets[sheet_tab].column_dimensions["F"].width = 80
+        writer.sheets[sheet_tab].freeze_panes = "A2"
     atomic.write_bytes(Path(out), buffer.getvalue())
     return len(sheet)
 
@@ -95,7 +118,9 @@ def find_coded_sheet(coding_dir: Path) -> Path | None:
     """The one coded sheet in ``coding_dir`` (``*gecodeerd*.xlsx``), or None; two is an error."""
     found = sorted(p for p in Path(coding_dir).glob(CODED_GLOB) if not p.name.startswith("~$"))
     if len(found) > 1:
-        raise ConfigurationError(f"{coding_dir}: meer dan één gecodeerd blad ({', '.join(p.name for p in found)}); laat er één staan")
+        raise ConfigurationError(
+            f"{coding_dir}: meer dan één gecodeerd blad ({', '.join(p.name for p in found)}); laat er één staan"
+        )
     return found[0] if found else None
 
 
@@ -107,10 +132,11 @@ def read_coded_sheet(path: Path, answers: pd.DataFrame, codebook: Codebook | Non
     not coded (yet) and are left out.
     """
     cb = codebook or load_codebook()
+    sheet_tab, _ = sheet_names(cb)
     try:
-        sheet = pd.read_excel(path, sheet_name=SHEET, dtype=str, engine="calamine").fillna("")
-    except Exception as exc:  # noqa: BLE001 - any unreadable sheet: say which
-        raise ConfigurationError(f"gecodeerd blad {path.name} is niet te lezen (tabblad '{SHEET}'): {exc}") from exc
+        sheet = pd.read_excel(path, sheet_name=sheet_tab, dtype=str, engine="calamine").fillna("")
+    except Exception as exc:
+        raise ConfigurationError(f"gecodeerd blad {path.name} is niet te lezen (tabblad '{sheet_tab}'): {exc}") from exc
     if "antwoord_id" not in sheet.columns:
         raise ConfigurationError(f"gecodeerd blad {path.name}: kolom 'antwoord_id' ontbreekt")
     known = answers.set_index("antwoord_id")
@@ -163,9 +189,28 @@ def theme_table(coded: pd.DataFrame | None, answers: pd.DataFrame, codebook: Cod
             n = int(part["antwoord_id"].nunique())
             for theme in spec["themes"]:
                 count = int((part["thema"] == theme).sum())
-                rows.append({"question": question, "breakdown": breakdown, "group": group, "theme": theme, "measure": "count", "value": float(count), "n": n})
-                rows.append({"question": question, "breakdown": breakdown, "group": group, "theme": theme, "measure": "pct",
-                             "value": (100.0 * count / n) if n else None, "n": n})
+                rows.append(
+                    {
+                        "question": question,
+                        "breakdown": breakdown,
+                        "group": group,
+                        "theme": theme,
+                        "measure": "count",
+                        "value": float(count),
+                        "n": n,
+                    }
+                )
+                rows.append(
+                    {
+                        "question": question,
+                        "breakdown": breakdown,
+                        "group": group,
+                        "theme": theme,
+                        "measure": "pct",
+                        "value": (100.0 * count / n) if n else None,
+                        "n": n,
+                    }
+                )
     frame = pd.DataFrame(rows, columns=columns)
     frame["n"] = frame["n"].astype("Int64")
     return frame

@@ -11,8 +11,13 @@
   line), the knowledge questions with their indicators, and the narrative texts the researchers
   write.
 
+- ``demo.yaml``: the demo generator's settings (years, sizes, how often each answer occurs).
+
 A second region copies the folder, edits it and points ``params.yaml`` at it (README, "Een andere
-regio"); no Python changes.
+regio"); no Python changes. A file may instead start from another folder's file and state only
+what differs: ``extends: <path>`` (relative to the file) takes that file, then this file's keys
+replace its keys; under ``code_lists``, ``forms``, ``data_quality_rules``, ``spss``, ``identity``,
+``weights`` and ``texts`` a named entry replaces that one entry and leaves the others.
 """
 
 from __future__ import annotations
@@ -45,16 +50,42 @@ def config_dir() -> Path:
     return folder if folder.is_absolute() else ROOT / folder
 
 
+MERGED_BY_ENTRY = frozenset({"code_lists", "forms", "data_quality_rules", "spss", "identity", "weights", "texts"})
+
+
+def read_config_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A configuration file, with the file it ``extends`` (if any) underneath (see the module docstring)."""
+    path = Path(path).resolve()
+    if path in _seen:
+        raise ConfigurationError(f"{path}: 'extends' verwijst in een kring terug naar dit bestand")
+    data = read_yaml(path)
+    base_ref = data.pop("extends", None)
+    if not base_ref:
+        return data
+    base = read_config_yaml((path.parent / str(base_ref)), (*_seen, path))
+    merged = dict(base)
+    for key, value in data.items():
+        if key in MERGED_BY_ENTRY and isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = {**base[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML file of the configuration folder; a missing or broken one is a clear Dutch error."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigurationError(f"configuratiebestand {path} ontbreekt (params.yaml → config wijst naar de configuratiemap)") from None
+        raise ConfigurationError(
+            f"configuratiebestand {path} ontbreekt (params.yaml → config wijst naar de configuratiemap)"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (regel {mark.line + 1})" if mark is not None else ""
-        raise ConfigurationError(f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens") from None
+        raise ConfigurationError(
+            f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path} bevat geen YAML-mapping")
     return data

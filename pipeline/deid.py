@@ -60,8 +60,11 @@ PLACEHOLDER_OF_TAG = {
     "id": "[nummer]",
 }
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Za-z]{2}\b")
-_LOCATIVE = (r"(?:^|\W)(?:in|uit|naar|te|vanuit|richting|nabij|buiten|binnen|rond|omgeving|regio|gemeente|provincie|stad|dorp|land|"
-             r"(?:komt|kwam|komen|kwamen|afkomstig|gevlucht|verhuisd)\s+(?:van|uit))\s*$")
+_LOCATIVE = (
+    r"(?:^|\W)(?:in|uit|naar|te|vanuit|richting|nabij|buiten|binnen|rond|omgeving|regio|gemeente|provincie|stad|dorp|land|"
+    r"(?:komt|kwam|komen|kwamen|afkomstig|gevlucht|verhuisd)\s+(?:van|uit))\s*$"
+)
+
 
 @contextlib.contextmanager
 def _quiet_import() -> Iterator[None]:
@@ -120,8 +123,12 @@ def build_cache(cache_dir: Path | None = None) -> Path:
         for name, loader in _LOOKUP_TRIE_LOADERS.items():
             if name not in SKIPPED_STRUCTURES:
                 structures[name] = loader(items, tokenizer)
-    cache = {"deduce_version": deduce_version(), "saved_datetime": dt.datetime.now().isoformat(), "lookup_structs": structures,
-             "cirkel_names": names_digest()}
+    cache = {
+        "deduce_version": deduce_version(),
+        "saved_datetime": dt.datetime.now().isoformat(),
+        "lookup_structs": structures,
+        "cirkel_names": names_digest(),
+    }
     path = cache_dir / CACHE_FILE
     atomic.write_bytes(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
     return path
@@ -213,13 +220,26 @@ class DeduceAnnotator:
                     for i in range(match.start(), match.end()):
                         chars[i] = chars[i].lower()
                 continue
-            ordinary = (folded in v.dutch_words or folded in v.not_names or folded in v.organisation_words
-                        or folded in v.common_surname_words or len(word) < 3)
+            ordinary = (
+                folded in v.dutch_words
+                or folded in v.not_names
+                or folded in v.organisation_words
+                or folded in v.common_surname_words
+                or len(word) < 3
+            )
             # a surname after a name, with or without a particle ("natalia boyko", "jan de vries")
-            surname = (after_particle or previous_name) and adjacent and folded not in v.not_names and folded not in v.dutch_words \
-                and folded not in v.organisation_words and len(word) >= 3
+            surname = (
+                (after_particle or previous_name)
+                and adjacent
+                and folded not in v.not_names
+                and folded not in v.dutch_words
+                and folded not in v.organisation_words
+                and len(word) >= 3
+            )
             # a lower-case name and particles: the next word is the surname, also when it is a Dutch word ("jeroen van 't hek")
-            surname = surname or (after_particle and lower_name and adjacent and folded not in v.function_words and len(word) >= 2)
+            surname = surname or (
+                after_particle and lower_name and adjacent and folded not in v.function_words and len(word) >= 2
+            )
             if (folded in self.names and not ordinary) or surname:
                 chars[match.start()] = word[0].upper()
                 for i in range(match.start() + 1, match.end()):
@@ -250,7 +270,20 @@ class DeduceAnnotator:
             if not match or match.end() == 0:
                 break
             word = fold(match.group(1)).strip(".,:")
-            if word in v.titles or word in v.person_words or word in v.strong_titles or word in v.function_words or word == "heer":
+            more = bool(text[start + match.end() : end].strip())
+            profession = (
+                more
+                and word not in v.common_surname_words
+                and (word in v.professions or any(word.endswith(p) and len(word) >= len(p) + 3 for p in v.profession_heads))
+            )
+            if (
+                word in v.titles
+                or word in v.person_words
+                or word in v.strong_titles
+                or word in v.function_words
+                or word == "heer"
+                or profession
+            ):  # "Zedenrechercheur Hans Kok": the profession stays, the name goes
                 trimmed_title = trimmed_title or word in v.titles or word in v.strong_titles or word == "heer"
                 start += match.end()
                 continue
@@ -270,10 +303,17 @@ class DeduceAnnotator:
         if all(w in v.not_names or (w in v.dutch_words or w in v.common_surname_words) and w not in self.names for w in content):
             return None
         sentence_start = not text[:start].strip() or text[:start].rstrip()[-1] in ".!?:;\n"
-        if len(content) == 1 and sentence_start and content[0] in (v.common_surname_words | v.dutch_words) and content[0] not in v.first_names:
+        if (
+            len(content) == 1
+            and sentence_start
+            and content[0] in (v.common_surname_words | v.dutch_words)
+            and content[0] not in v.first_names
+        ):
             return None  # a capitalised ordinary word at the start of a sentence ("Groen licht van de rechter", "Zwart maken")
         if any(_INSTITUTION_WORD.search(w) for w in content):
             return None
+        if len(content) == 1 and any(content[0].endswith(p) and len(content[0]) >= len(p) + 3 for p in v.profession_heads):
+            return None  # a compound profession: "Zedenrechercheur", "Schoolmaatschappelijk werker"
         if len(words) == 1 and words[0] in v.very_frequent_words and words[0] not in v.first_names and not trimmed_title:
             return None  # "het gezin Groot houden": alone and without a title, a very common word is a word
         before = fold(text[max(0, start - 40) : start])
@@ -293,13 +333,17 @@ class DeduceAnnotator:
             found.append(Annotation(start + match.start(), start + match.end(), "[adres]"))
         return found
 
-    _NAME_TAIL = re.compile(rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)*{LETTERS}+)?(?:-{LETTERS}+)+|"
-                            rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)+[A-Z]{LETTERS}+)")
+    _NAME_TAIL = re.compile(
+        rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)*{LETTERS}+)?(?:-{LETTERS}+)+|"
+        rf"(?:[ \t]+(?:(?i:van|de|der|den|ter|ten|el|al|ben|bin|abu|ibn|'t|’t)[ \t]+)+[A-Z]{LETTERS}+)|"
+        rf"(?:[ \t]+(?i:o|d|mc|mac)['’][A-Z]{LETTERS}+)"
+    )  # O'Brien, D'Souza
 
     def _extend_name(self, text: str, shadow: str, end: int) -> int:
         """A name span widened over what deduce leaves behind: a hyphenated part
-        (``Kooijman-Park``, ``AL-SAADI``) and particles with a capitalised surname (``Al Kassab``,
-        also one the shadow text capitalised: ``jeroen van 't hek``)."""
+        (``Kooijman-Park``, ``AL-SAADI``), particles with a capitalised surname (``Al Kassab``,
+        also one the shadow text capitalised: ``jeroen van 't hek``) and an Irish or Romance
+        surname with an apostrophe (``O'Brien``, ``D'Souza``)."""
         while True:
             match = self._NAME_TAIL.match(shadow, end)
             if not match or not match.group().strip():
@@ -307,8 +351,9 @@ class DeduceAnnotator:
             tail = fold(match.group()).split()[-1].strip("-")
             hyphenated = match.group().startswith("-") and match.group()[1:2].isupper()  # "Kooijman-Park": a double surname
             restored = text[match.end() - len(tail) : match.end()] != shadow[match.end() - len(tail) : match.end()]
-            if tail in self.vocabulary.organisation_words or (tail in self.vocabulary.dutch_words and tail not in self.names
-                                                              and not hyphenated and not restored):
+            if tail in self.vocabulary.organisation_words or (
+                tail in self.vocabulary.dutch_words and tail not in self.names and not hyphenated and not restored
+            ):
                 return end
             end = match.end()
 

@@ -12,8 +12,15 @@ class StructuralError(Exception):
     and how to fix it.
     """
 
-    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None, sheet: str | None = None,
-                 folder: bool = False):
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+        folder: bool = False,
+    ):
         self.file = file
         self.row = row
         self.column = column

@@ -87,16 +87,20 @@ def _problem(problems: list[StructuralError] | None, error: StructuralError) -> 
 def _claim(found: dict[str, ExportFile], export: ExportFile, problems: list[StructuralError] | None) -> None:
     if export.form in found:
         other = found[export.form]
-        _problem(problems, StructuralError(
-            export.rel,
-            f"twee bestanden voor het formulier '{export.form}' in één map: {other.rel} en {export.rel}; laat er één staan",
-        ))
+        _problem(
+            problems,
+            StructuralError(
+                export.rel,
+                f"twee bestanden voor het formulier '{export.form}' in één map: {other.rel} en {export.rel}; laat er één staan",
+            ),
+        )
         return
     found[export.form] = export
 
 
-def _scan_year_folder(folder: Path, year_forms: list[str], root_forms: list[str], found: Discovery,
-                      problems: list[StructuralError] | None) -> None:
+def _scan_year_folder(
+    folder: Path, year_forms: list[str], root_forms: list[str], found: Discovery, problems: list[StructuralError] | None
+) -> None:
     files: dict[str, ExportFile] = {}
     for path in sorted(folder.iterdir()):
         rel = f"{folder.name}/{path.name}"
@@ -137,13 +141,16 @@ def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] 
                 years.append(path)
             elif YEAR_LIKE_FOLDER.match(path.name):
                 year = YEAR_LIKE_FOLDER.match(path.name).group(1)
-                _problem(problems, StructuralError(
-                    path.name,
-                    f"de mapnaam begint met een jaar maar zegt meer; alleen een map met precies een jaartal wordt gelezen, "
-                    f"dus deze formulieren zouden worden overgeslagen. Hernoem de map naar {year} (of haal hem weg als het "
-                    "een oude kopie is)",
-                    folder=True,
-                ))
+                _problem(
+                    problems,
+                    StructuralError(
+                        path.name,
+                        f"de mapnaam begint met een jaar maar zegt meer; alleen een map met precies een jaartal wordt gelezen, "
+                        f"dus deze formulieren zouden worden overgeslagen. Hernoem de map naar {year} (of haal hem weg als het "
+                        "een oude kopie is)",
+                        folder=True,
+                    ),
+                )
             elif not path.name.startswith("."):
                 found.ignored.append((path.name + "/", "geen jaarmap (jjjj)"))
             continue
@@ -157,17 +164,22 @@ def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] 
         elif form:
             _claim(root, ExportFile(form, None, path, path.name), problems)
         elif year_form:
-            _problem(problems, StructuralError(
-                path.name,
-                f"het {year_form} staat bovenin de exportmap, niet in een jaarmap; zet het in de map van het jaar waarin de "
-                "formulieren zijn ingevuld (bijvoorbeeld 2019/)",
-            ))
+            _problem(
+                problems,
+                StructuralError(
+                    path.name,
+                    f"het {year_form} staat bovenin de exportmap, niet in een jaarmap; zet het in de map van het jaar waarin de "
+                    "formulieren zijn ingevuld (bijvoorbeeld 2019/)",
+                ),
+            )
         else:
             found.ignored.append((path.name, "geen bestand van het exportcontract"))
     for name in root_forms:
         if name not in root:
-            _problem(problems, StructuralError(name, f"de {name} ontbreekt: verwacht {name}.xlsx, .xls, .csv of .sav bovenin "
-                                               "de exportmap"))
+            _problem(
+                problems,
+                StructuralError(name, f"de {name} ontbreekt: verwacht {name}.xlsx, .xls, .csv of .sav bovenin de exportmap"),
+            )
     found.exports.extend(root[name] for name in root_forms if name in root)
     for folder in sorted(years, key=lambda p: int(p.name)):
         found.year_folders.append(folder.name)

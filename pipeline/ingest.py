@@ -21,7 +21,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import atomic
 from pipeline.cells import (
     LABEL_CHECK,
     RULE_INVALID_DATE,
@@ -39,13 +37,12 @@ from pipeline.cells import (
     MappedTable,
     code_lookup,
     map_headers,
+    multi_key,
     parse_codes,
     parse_dates,
-    parse_multi,
     parse_numbers,
     raise_format_errors,
     raise_label_errors,
-    multi_key,
     text_frame,
     validate_text,
 )
@@ -56,7 +53,6 @@ from pipeline.link import link_keys, normalise_case_numbers, normalise_names
 from pipeline.parallel import run_tasks, worker_count
 from pipeline.pseudonym import file_sha256
 from pipeline.readers import read_table
-from pipeline.redact import Redactor
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -144,8 +140,9 @@ def _duplicate_key(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame
     return pd.DataFrame(key, index=text.index)
 
 
-def _parse_values(mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook,
-                  pivot_year: int) -> pd.DataFrame:
+def _parse_values(
+    mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook, pivot_year: int
+) -> pd.DataFrame:
     """Typed values for every codebook column; cells that failed a check become blank."""
     out = {}
     for name, column in mapped.form.columns.items():
@@ -186,7 +183,9 @@ def _empty_rows(mapped: MappedTable) -> tuple[pd.Series, pd.Series]:
     empty = pd.Series((filled.sum(axis=1) <= 1).to_numpy(), index=pd.RangeIndex(len(filled)))
     names = {pos: mapped.header(name) for name, pos in mapped.positions.items()}
     positions = filled.loc[empty.to_numpy()].to_numpy().argmax(axis=1)
-    columns = pd.Series([names.get(int(p), mapped.raw.headers[int(p)]) for p in positions], index=empty.index[empty], dtype=object)
+    columns = pd.Series(
+        [names.get(int(p), mapped.raw.headers[int(p)]) for p in positions], index=empty.index[empty], dtype=object
+    )
     return empty, columns
 
 
@@ -230,8 +229,13 @@ def _parse_cost(export: ExportFile) -> float:
     return export.path.stat().st_size * PARSE_COST_PER_BYTE.get(export.path.suffix.lower(), 1.0)
 
 
-def parse_files(exports: list[ExportFile], codebook: Codebook, peildatum: dt.date, workers: int = 1,
-                problems: list[StructuralError] | None = None) -> list[ParsedFile | None]:
+def parse_files(
+    exports: list[ExportFile],
+    codebook: Codebook,
+    peildatum: dt.date,
+    workers: int = 1,
+    problems: list[StructuralError] | None = None,
+) -> list[ParsedFile | None]:
     """:func:`parse_file` for every export, in export order (in ``workers`` worker processes,
     see :mod:`pipeline.parallel`; the outcome does not depend on their number).
 
@@ -250,7 +254,9 @@ def parse_files(exports: list[ExportFile], codebook: Codebook, peildatum: dt.dat
     return [r if isinstance(r, ParsedFile) else None for r in results]
 
 
-def _parse_slim(export: ExportFile, codebook: Codebook, peildatum: dt.date, collect: bool = False) -> ParsedFile | StructuralError:
+def _parse_slim(
+    export: ExportFile, codebook: Codebook, peildatum: dt.date, collect: bool = False
+) -> ParsedFile | StructuralError:
     try:
         return _slim(parse_file(export, codebook, peildatum))
     except StructuralError as problem:
@@ -270,8 +276,13 @@ def _check_caselist(caselist: ParsedFile) -> None:
     blank = kept & numbers.isna()
     if blank.any():
         i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise StructuralError(caselist.export.rel, "casus zonder casusnummer: elke casus op de lijst heeft een casusnummer nodig",
-                              row=int(caselist.rows[i]), column=header, sheet=caselist.mapped.raw.sheet)
+        raise StructuralError(
+            caselist.export.rel,
+            "casus zonder casusnummer: elke casus op de lijst heeft een casusnummer nodig",
+            row=int(caselist.rows[i]),
+            column=header,
+            sheet=caselist.mapped.raw.sheet,
+        )
     kept_numbers = numbers[kept]
     later = kept_numbers[kept_numbers.duplicated(keep="first")]
     if len(later):
@@ -382,8 +393,9 @@ def _file_quality_rows(parsed: ParsedFile) -> pd.DataFrame:
         form = parsed.mapped.form
         link_header = parsed.mapped.header(parsed.mapped.link) if parsed.mapped.link else ""
         date_header = parsed.mapped.header(form.date_column) if form.date_column else ""
-        named = dropped.map({"duplicate_row": "", "unknown_case": link_header, "after_peildatum": date_header,
-                             "second_form": link_header})
+        named = dropped.map(
+            {"duplicate_row": "", "unknown_case": link_header, "after_peildatum": date_header, "second_form": link_header}
+        )
         if parsed.empty_columns is not None and len(parsed.empty_columns):
             named.loc[parsed.empty_columns.index] = parsed.empty_columns
         frames.append(
@@ -412,8 +424,6 @@ def _attempt(problems: list[StructuralError] | None, check, *args) -> None:
         problems.append(problem)
 
 
-
-
 def _year_folder_gate(forms: list[ParsedFile], peildatum: dt.date, codebook: Codebook) -> None:
     """A year folder that holds files but yields no kept row stops the run, with the likely cause."""
     by_year: dict[str, list[ParsedFile]] = {}
@@ -431,15 +441,18 @@ def _year_folder_gate(forms: list[ParsedFile], peildatum: dt.date, codebook: Cod
             parts = "; ".join(f"{n} × {codebook.rule_label(rule)}" for rule, n in counts.items())
             hints = {
                 "unknown_case": "geen rij is aan een casus op de casuslijst te koppelen: kloppen de casusnummers (of, in jaren "
-                                "met namen, de namen van de cliënten), en staat de juiste casuslijst bovenin de exportmap?",
-                "after_peildatum": f"alle rijen zijn gedateerd op of na de peildatum {peildatum:%d-%m-%Y}: zet de peildatum in "
-                                   "params.yaml later, of haal deze map weg tot het jaar om is",
+                "met namen, de namen van de cliënten), en staat de juiste casuslijst bovenin de exportmap?",
+                "after_peildatum": f"alle rijen hebben een datum op of na de peildatum {peildatum:%d-%m-%Y}: zet de peildatum in "
+                "params.yaml later, of haal deze map weg tot het jaar om is",
                 "empty_row": "alle rijen hebben hooguit één gevulde cel: is de export goed gegaan?",
             }
             cause = f"{hints.get(counts.index[0], 'geen rij blijft over')} ({parts})"
         raise StructuralError(
-            year, f"de map bevat {len(files)} bestand(en) ({names}) met {len(statuses)} rijen, maar geen enkele rij blijft "
-            f"over: {cause}", folder=True)
+            year,
+            f"de map bevat {len(files)} bestand(en) ({names}) met {len(statuses)} rijen, maar geen enkele rij blijft "
+            f"over: {cause}",
+            folder=True,
+        )
 
 
 def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.date) -> None:
@@ -448,7 +461,9 @@ def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.
     kept = caselist.status == KEPT
     rel = caselist.export.rel
     if not kept.any():
-        raise StructuralError(rel, "de casuslijst bevat geen enkele casus (alleen lege of dubbele rijen)", sheet=caselist.mapped.raw.sheet)
+        raise StructuralError(
+            rel, "de casuslijst bevat geen enkele casus (alleen lege of dubbele rijen)", sheet=caselist.mapped.raw.sheet
+        )
     start = caselist.values.loc[kept, "expert_start"]
     started = (start < pd.Timestamp(peildatum)).fillna(False)
     counting = [p for p in forms if p.mapped.form.counts_for_analysis]
@@ -461,25 +476,31 @@ def _analysed_gate(caselist: ParsedFile, forms: list[ParsedFile], peildatum: dt.
     header = caselist.mapped.raw.headers[caselist.mapped.positions["expert_start"]]
     if not started.any():
         if start.isna().all():
-            cause = (f"de kolom is bij alle {int(kept.sum())} casussen leeg of onleesbaar, dus geen casus is gestart; "
-                     "sla de kolom op als datum (zie de meldingen invalid_date)")
+            cause = (
+                f"de kolom is bij alle {int(kept.sum())} casussen leeg of onleesbaar, dus geen casus is gestart; "
+                "sla de kolom op als datum (zie de meldingen invalid_date)"
+            )
         else:
-            cause = (f"alle casussen zijn gestart op of na de peildatum {peildatum:%d-%m-%Y}: klopt de peildatum in "
-                     "params.yaml?")
-        raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause, column=header, sheet=caselist.mapped.raw.sheet)
+            cause = f"alle casussen zijn gestart op of na de peildatum {peildatum:%d-%m-%Y}: klopt de peildatum in params.yaml?"
+        raise StructuralError(
+            rel, "geen enkele casus wordt geanalyseerd: " + cause, column=header, sheet=caselist.mapped.raw.sheet
+        )
     rows = sum(len(p.status) for p in counting)
     unlinked = sum(int((p.status == "unknown_case").sum()) for p in counting)
     if rows == 0:
         cause = "er is geen enkel start-, contact- of eindformulier (staan de formulieren in jaarmappen jjjj?)"
     else:
-        cause = (f"geen van de {int(started.sum())} gestarte casussen heeft een start-, contact- of eindformulier; "
-                 f"{unlinked} van de {rows} formulierrijen zijn aan geen casus te koppelen: kloppen de casusnummers op de "
-                 "formulieren en op de casuslijst?")
+        cause = (
+            f"geen van de {int(started.sum())} gestarte casussen heeft een start-, contact- of eindformulier; "
+            f"{unlinked} van de {rows} formulierrijen zijn aan geen casus te koppelen: kloppen de casusnummers op de "
+            "formulieren en op de casuslijst?"
+        )
     raise StructuralError(rel, "geen enkele casus wordt geanalyseerd: " + cause, sheet=caselist.mapped.raw.sheet)
 
 
-def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None,
-                    problems: list[StructuralError] | None = None) -> Processed:
+def process_exports(
+    raw_dir: Path, peildatum: dt.date, codebook: Codebook | None = None, problems: list[StructuralError] | None = None
+) -> Processed:
     """Read and check every export under ``raw_dir`` and apply the value-problem rules.
 
     Writes nothing. Raises :class:`StructuralError` on the first structural problem; with
@@ -512,7 +533,11 @@ def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None
     read = [p for p in (caselist, *forms) if p is not None]
     quality = [_file_quality_rows(p) for p in read] + ([_case_rule_rows(caselist)] if caselist is not None else [])
     rule_order = {r: i for i, r in enumerate([RULE_INVALID_DATE, RULE_SAFETY, RULE_NUMBER, *ROW_RULES, *CASE_RULES])}
-    dq = pd.concat([q for q in quality if len(q)], ignore_index=True) if any(len(q) for q in quality) else pd.DataFrame(columns=DQ_COLUMNS)
+    dq = (
+        pd.concat([q for q in quality if len(q)], ignore_index=True)
+        if any(len(q) for q in quality)
+        else pd.DataFrame(columns=DQ_COLUMNS)
+    )
     dq["row"] = dq["row"].astype(int)
     dq["action"] = dq["rule"].map(codebook.rule_action)
     file_order = {e.rel: i for i, e in enumerate(exports)}
@@ -534,8 +559,7 @@ def process_exports(raw_dir: Path, peildatum: dt.date, codebook: Codebook | None
         "peildatum": peildatum.isoformat(),
         "codebook_version": codebook.version,
         "files": [
-            {"file": e.rel, "form": e.form, "sha256": file_sha256(e.path), "bytes": e.path.stat().st_size}
-            for e in exports
+            {"file": e.rel, "form": e.form, "sha256": file_sha256(e.path), "bytes": e.path.stat().st_size} for e in exports
         ],
     }
     manifest["raw_sha256"] = hashlib.sha256(

@@ -45,9 +45,7 @@ def clean_data(clean_dir: Path | str = CLEAN_DIR) -> CleanData:
     clean_dir = Path(clean_dir)
     missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
     if missing:
-        raise FileNotFoundError(
-            f"{clean_dir} mist {', '.join(missing)}: run `python -m pipeline ingest` (or `dvc repro`) first"
-        )
+        raise FileNotFoundError(f"{clean_dir} mist {', '.join(missing)}: run `python -m pipeline ingest` (or `dvc repro`) first")
     return CleanData(**{key: pd.read_parquet(clean_dir / name) for key, name in TABLE_FILES.items()})
 
 

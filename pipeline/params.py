@@ -48,7 +48,9 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (regel {mark.line + 1})" if mark is not None else ""
-        raise ConfigurationError(f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens") from None
+        raise ConfigurationError(
+            f"{path} is geen geldige YAML{where}: controleer inspringing, dubbele punten en aanhalingstekens"
+        ) from None
     unknown = set(data) - REQUIRED_KEYS - OPTIONAL_KEYS
     if unknown:
         raise ConfigurationError(f"{path}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
@@ -65,6 +67,11 @@ def load_params(path: Path = PARAMS_FILE) -> Params:
     if status not in REPORT_STATUSES:
         raise ConfigurationError(f"{path}: rapportstatus '{status}' moet 'concept' of 'definitief' zijn")
     config = Path(str(data.get("config") or "config")).expanduser()
-    return Params(raw_dir=raw if raw.is_absolute() else ROOT / raw, peildatum=peildatum, min_group_n=min_n,
-                  publicatiedatum=_date(path, "publicatiedatum", published) if published else None, rapportstatus=status,
-                  config_dir=config if config.is_absolute() else ROOT / config)
+    return Params(
+        raw_dir=raw if raw.is_absolute() else ROOT / raw,
+        peildatum=peildatum,
+        min_group_n=min_n,
+        publicatiedatum=_date(path, "publicatiedatum", published) if published else None,
+        rapportstatus=status,
+        config_dir=config if config.is_absolute() else ROOT / config,
+    )

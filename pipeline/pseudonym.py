@@ -9,7 +9,9 @@ their own key in ``demo_pseudonym.key`` inside the export folder.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -19,9 +21,6 @@ import pandas as pd
 
 from pipeline.errors import ConfigurationError
 from pipeline.vector import map_distinct
-
-import hashlib
-import json
 
 ENV_KEY = "CIRKEL_PSEUDONYM_KEY"
 ENV_KEY_FILE = "CIRKEL_PSEUDONYM_KEY_FILE"
@@ -62,8 +61,14 @@ def resolve_key(raw_dir: Path) -> PseudonymKey:
     demo = Path(raw_dir) / DEMO_KEY_FILE
     if demo.is_file() and pristine_demo(Path(raw_dir)):
         return _checked(demo.read_text(encoding="utf-8"), f"de demosleutel {demo.name}")
-    why = (f"De map bevat wel een demosleutel ({DEMO_KEY_FILE}), maar ook bestanden die de demo-generator niet zo heeft "
-           "geschreven: dan gaat het om echte gegevens, en die krijgen nooit de (openbare) demosleutel. ") if demo.is_file() else ""
+    why = (
+        (
+            f"De map bevat wel een demosleutel ({DEMO_KEY_FILE}), maar ook bestanden die de demo-generator niet zo heeft "
+            "geschreven: dan gaat het om echte gegevens, en die krijgen nooit de (openbare) demosleutel. "
+        )
+        if demo.is_file()
+        else ""
+    )
     raise ConfigurationError(
         f"geen pseudonimiseringssleutel gevonden. {why}Maak een sleutel met `python -m pipeline make-key` "
         f"(schrijft {DEFAULT_KEY_FILE}, buiten git) of zet de omgevingsvariabele {ENV_KEY} "
@@ -112,7 +117,7 @@ def make_key_file(path: Path | None = None, overwrite: bool = False) -> Path:
 
 def pseudonym(key: PseudonymKey, kind: str, value: str) -> str:
     """``<K>-<16 hex>``: HMAC-SHA256 of ``kind:value`` under the key (``kind`` separates namespaces)."""
-    digest = hmac.digest(key.secret, f"{kind}:{value}".encode("utf-8"), "sha256").hex()[:DIGEST_CHARS]
+    digest = hmac.digest(key.secret, f"{kind}:{value}".encode(), "sha256").hex()[:DIGEST_CHARS]
     return f"{kind[0].upper()}-{digest}"
 
 

@@ -185,7 +185,9 @@ def _from_grid(grid: pd.DataFrame, rel: str, fmt: str, header_index: int = 0, sh
     filled = data.notna().any(axis=1).to_numpy()
     data = data.loc[filled].reset_index(drop=True)
     data.columns = range(data.shape[1])
-    return RawTable(file=rel, format=fmt, headers=headers, cells=data, rows=rows[filled], sheet=sheet, header_row=header_index + 1)
+    return RawTable(
+        file=rel, format=fmt, headers=headers, cells=data, rows=rows[filled], sheet=sheet, header_row=header_index + 1
+    )
 
 
 # --------------------------------------------------------------------------- workbooks
@@ -198,15 +200,16 @@ def _sheets(path: Path, rel: str) -> Iterator[tuple[int, str, list[list[object]]
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
-    except Exception as exc:  # noqa: BLE001 - calamine's errors are not for the user: say what to do
+    except Exception as exc:
         log.debug("%s: %s", rel, exc)
         raise StructuralError(
-            rel, f"het bestand is geen leesbare Excel-werkmap (beschadigd, versleuteld met een wachtwoord of geen Excel-bestand); {RESAVE}"
+            rel,
+            f"het bestand is geen leesbare Excel-werkmap (beschadigd, versleuteld met een wachtwoord of geen Excel-bestand); {RESAVE}",
         ) from None
     for index, name in enumerate(names):
         try:
             rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.debug("%s, %s: %s", rel, name, exc)
             raise StructuralError(rel, f"het tabblad is niet te lezen (beschadigd); {RESAVE}", sheet=name) from None
         yield index, name, rows
@@ -298,8 +301,9 @@ def decode_csv_bytes(data: bytes, rel: str = "") -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise StructuralError(
-            rel, "het bestand is geen tekstbestand in UTF-8 of Windows-1252 (een ander bestand met .csv als naam?); "
-            "exporteer het opnieuw als 'CSV (gescheiden door lijstscheidingsteken)'"
+            rel,
+            "het bestand is geen tekstbestand in UTF-8 of Windows-1252 (een ander bestand met .csv als naam?); "
+            "exporteer het opnieuw als 'CSV (gescheiden door lijstscheidingsteken)'",
         ) from None
 
 
@@ -327,8 +331,11 @@ def _read_csv(path: Path, rel: str, form: Form | None) -> RawTable:
             if len(first) == 1 and ("," in line or "\t" in line):
                 separator = "komma's" if "," in line else "tabs"
                 raise StructuralError(
-                    rel, f"de kopregel is gescheiden door {separator}, niet door ';'; exporteer als Nederlandse Excel-csv: "
-                    "'CSV (gescheiden door lijstscheidingsteken)'", row=records.index(first) + 1)
+                    rel,
+                    f"de kopregel is gescheiden door {separator}, niet door ';'; exporteer als Nederlandse Excel-csv: "
+                    "'CSV (gescheiden door lijstscheidingsteken)'",
+                    row=records.index(first) + 1,
+                )
             raise closest.error(rel, form, "het bestand")
     width = max(len(r) for r in records[: header + 1])
     try:
@@ -354,15 +361,25 @@ def _csv_error(rel: str, message: str) -> StructuralError:
     if match:
         expected, line, seen = (int(g) for g in match.groups())
         return StructuralError(
-            rel, f"de rij heeft {seen} velden, de kopregel {expected}: staat er een ';' in een cel zonder aanhalingstekens? "
-            "Exporteer het bestand opnieuw uit Excel", row=line)
+            rel,
+            f"de rij heeft {seen} velden, de kopregel {expected}: staat er een ';' in een cel zonder aanhalingstekens? "
+            "Exporteer het bestand opnieuw uit Excel",
+            row=line,
+        )
     match = re.search(r"EOF inside string starting at row (\d+)", message)
     if match:
-        return StructuralError(rel, "een aanhalingsteken (\") wordt niet gesloten; de rest van het bestand is daardoor één cel. "
-                               "Exporteer het bestand opnieuw uit Excel", row=int(match.group(1)) + 1)
+        return StructuralError(
+            rel,
+            'een aanhalingsteken (") wordt niet gesloten; de rest van het bestand is daardoor één cel. '
+            "Exporteer het bestand opnieuw uit Excel",
+            row=int(match.group(1)) + 1,
+        )
     log.debug("%s: %s", rel, message)
-    return StructuralError(rel, "het bestand is niet te lezen als Nederlandse csv (';' als scheidingsteken); exporteer het opnieuw "
-                           "uit Excel als 'CSV (gescheiden door lijstscheidingsteken)'")
+    return StructuralError(
+        rel,
+        "het bestand is niet te lezen als Nederlandse csv (';' als scheidingsteken); exporteer het opnieuw "
+        "uit Excel als 'CSV (gescheiden door lijstscheidingsteken)'",
+    )
 
 
 # --------------------------------------------------------------------------- sav
@@ -389,26 +406,34 @@ def _read_spss(path: Path, rel: str):
     options = dict(apply_value_formats=False, dates_as_pandas_datetime=False)
     try:
         return pyreadstat.read_sav(str(path), **options)
-    except Exception as exc:  # noqa: BLE001 - readstat's errors are not for the user
+    except Exception as exc:
         first = str(exc)
     if "encoding" in first.casefold() or "convert string" in first.casefold():
         try:
             frame, meta = pyreadstat.read_sav(str(path), encoding="LATIN1", **options)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.debug("%s: %s", rel, exc)
-            raise StructuralError(rel, "de tekst in het SPSS-bestand is in een onbekende tekencodering; sla het in SPSS "
-                                  "opnieuw op als .sav met Unicode (UTF-8)") from None
+            raise StructuralError(
+                rel,
+                "de tekst in het SPSS-bestand is in een onbekende tekencodering; sla het in SPSS "
+                "opnieuw op als .sav met Unicode (UTF-8)",
+            ) from None
         log.info("%s: tekst niet geldig in de opgegeven codering; per tekst gelezen als UTF-8 of Windows-1252", rel)
         for column in frame.columns:
             if frame[column].dtype == object:
                 frame[column] = frame[column].map(_mixed_text)
         meta.column_names_to_labels = {k: _mixed_text(v) for k, v in (meta.column_names_to_labels or {}).items()}
-        meta.variable_value_labels = {k: {code: _mixed_text(label) for code, label in labels.items()}
-                                      for k, labels in (meta.variable_value_labels or {}).items()}
+        meta.variable_value_labels = {
+            k: {code: _mixed_text(label) for code, label in labels.items()}
+            for k, labels in (meta.variable_value_labels or {}).items()
+        }
         return frame, meta
     log.debug("%s: %s", rel, first)
-    raise StructuralError(rel, "het bestand is geen leesbaar SPSS-bestand (beschadigd of een ander formaat met .sav als naam); "
-                          "sla het in SPSS opnieuw op als .sav") from None
+    raise StructuralError(
+        rel,
+        "het bestand is geen leesbaar SPSS-bestand (beschadigd of een ander formaat met .sav als naam); "
+        "sla het in SPSS opnieuw op als .sav",
+    ) from None
 
 
 def _read_sav(path: Path, rel: str) -> RawTable:

@@ -53,8 +53,22 @@ PLACEHOLDER = re.compile(r"\[(?:naam|adres|postcode|datum|telefoon|e-mail|accoun
 
 
 # Letters without a decomposition that stand for a plain Latin letter (Turkish, Polish, Nordic, ...).
-_PLAIN_LETTERS = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H",
-                  "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T"}
+_PLAIN_LETTERS = {
+    "ı": "i",
+    "İ": "I",
+    "ł": "l",
+    "Ł": "L",
+    "ø": "o",
+    "Ø": "O",
+    "đ": "d",
+    "Đ": "D",
+    "ħ": "h",
+    "Ħ": "H",
+    "ŀ": "l",
+    "Ŀ": "L",
+    "ŧ": "t",
+    "Ŧ": "T",
+}
 
 
 def plain_char(ch: str) -> str:
@@ -121,6 +135,7 @@ class Vocabulary:
     particles: frozenset[str]
     not_names: frozenset[str]  # nationalities, languages, function words, months, person words: never a name
     professions: frozenset[str]  # ordinary words in lower case ("Hij is bakker"); a name when capitalised after a person word
+    profession_heads: tuple[str, ...]  # professions of 5+ letters that end a compound profession ("zedenrechercheur")
     common_surname_words: frozenset[str]
     months: tuple[str, ...]
     months_short: tuple[str, ...]
@@ -198,12 +213,22 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
     """The lexicon, deduce's national lists of first names, surnames, ordinary words and streets,
     and the organisations that must stay."""
     lexicon = yaml.safe_load(resources.files("pipeline").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
-    not_names = _folded([*lexicon["nationalities"], *lexicon["function_words"], *lexicon["months"],
-                         *lexicon["months_short"], *lexicon["person_words"]])
+    not_names = _folded(
+        [
+            *lexicon["nationalities"],
+            *lexicon["function_words"],
+            *lexicon["months"],
+            *lexicon["months_short"],
+            *lexicon["person_words"],
+        ]
+    )
     extra_first, extra_surnames = extra_names()
-    dutch_words = _folded(_deduce_list("whitelist", "lst_common_word") | _deduce_list("whitelist", "lst_stop_word") | set(_dutch_frequencies()))
-    orgs = sorted({fold(str(o)).strip() for o in [*organisations, *lexicon["organisations"]] if str(o).strip()},
-                  key=len, reverse=True)
+    dutch_words = _folded(
+        _deduce_list("whitelist", "lst_common_word") | _deduce_list("whitelist", "lst_stop_word") | set(_dutch_frequencies())
+    )
+    orgs = sorted(
+        {fold(str(o)).strip() for o in [*organisations, *lexicon["organisations"]] if str(o).strip()}, key=len, reverse=True
+    )
     return Vocabulary(
         person_words=_folded(lexicon["person_words"]),
         titles=_folded(lexicon["titles"]),
@@ -211,6 +236,7 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
         particles=_folded(lexicon["particles"]),
         not_names=not_names,
         professions=_folded(lexicon["professions"]),
+        profession_heads=tuple(sorted(p for p in _folded(lexicon["professions"]) if len(p) >= 5 and " " not in p)),
         common_surname_words=_folded(lexicon["common_surname_words"]),
         months=tuple(lexicon["months"]),
         months_short=tuple(lexicon["months_short"]),
@@ -222,10 +248,15 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
         surnames=_folded(_deduce_list("names", "lst_surname") | extra_surnames),
         dutch_words=dutch_words,
         streets=_folded(_deduce_list("locations", "lst_street")),
-        places=_folded(_deduce_list("locations", "lst_placename", "lst_municipality")
-                       | _deduce_list("locations", "lst_placename", "lst_residence")),
-        world_places=_folded(line for line in resources.files("pipeline").joinpath("places_world.txt")
-                             .read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")),
+        places=_folded(
+            _deduce_list("locations", "lst_placename", "lst_municipality")
+            | _deduce_list("locations", "lst_placename", "lst_residence")
+        ),
+        world_places=_folded(
+            line
+            for line in resources.files("pipeline").joinpath("places_world.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ),
         very_frequent_words=_folded(w for w, n in _dutch_frequencies().items() if n >= DUTCH_VERY_FREQUENT),
         organisation_words=frozenset(o for o in orgs if re.fullmatch(r"[\w-]+", o)),
     )
@@ -243,7 +274,9 @@ _USER_NAME = re.compile(
 )
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])", re.IGNORECASE)
-_BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)\b\.?[\s:#.-]*(?:is\s+|nr\.?\s*)?(\d[\d .]{7,11}\d)(?!\d)")
+_BSN = re.compile(
+    r"(?i)\b(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)\b\.?[\s:#.-]*(?:is\s+|nr\.?\s*)?(\d[\d .]{7,11}\d)(?!\d)"
+)
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
 _YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
 _GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
@@ -254,27 +287,63 @@ _SHORT_DATE = re.compile(
     r"(?<![\w.\-/])(?:(?i:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\.?\s+)?"
     r"(\d{1,2})/(\d{1,2})(?![\w/]|[.\-]\d)"
 )
-_SHORT_DATE_DASH = re.compile(r"(?<![\w-])((?i:per|op|tot|vanaf|t/m|voor|na|sinds|datum|om|ma|di|wo|do|vr|za|zo)\.?\s)(\d{2})-(\d{2})(?![\w\-/]|\.\d)")
+_SHORT_DATE_DASH = re.compile(
+    r"(?<![\w-])((?i:per|op|tot|vanaf|t/m|voor|na|sinds|datum|om|ma|di|wo|do|vr|za|zo)\.?\s)(\d{2})-(\d{2})(?![\w\-/]|\.\d)"
+)
+# After a day of the week the day and month may have one digit each ("do 7-12"); after other words
+# for when only two ("per 01-09"), since "voor 2-3 weken" is a range.
+_WEEKDAY_DATE_DASH = re.compile(
+    r"(?<![\w-])((?i:ma|di|wo|do|vr|za|zo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\.?\s)(\d{1,2})-(\d{1,2})(?![\w\-/]|\.\d)"
+)
+# A number after a word that says what it numbers ("zaaknr PL0600-2024118734", "dossier 2023-0412",
+# "zaak C/16/551204", "kenmerk GT-552190"): the whole code, letters and separators included, if it
+# holds at least three digits. Case and file words give [casusnummer], the others [nummer].
+_CASE_CUES = r"casus|dossier|zaak|zaken"
+_NUMBER_CUES = (
+    r"opdracht|registratie|referentie|aangifte|klant|cli[eë]nt|polis|debiteur|relatie|ticket|melding|meld|"
+    r"factuur|order|contract|lidmaatschap|pv|bvh"
+)
+_CUED_NUMBER = re.compile(
+    rf"(?i)(?<![\w])((?:(?:{_CASE_CUES})|(?:{_NUMBER_CUES}))(?:-?nummer|-?nr)?\.?|kenmerk|ref\.?|proces-verbaal)"
+    r"(\s*(?:nummer|nr\.?|no\.?)?\s*[:#]?\s*)"
+    r"((?!(?:19|20)\d\d(?![\w/.\-]))(?=(?:[^\d\s]*\d){3})[A-Za-z0-9][\w]*(?:[/.\-][\w]+)*)"
+)
+
+
+def _cued_number(match: re.Match) -> str:
+    cue = fold(match.group(1)).casefold()
+    placeholder = "[casusnummer]" if re.match(_CASE_CUES, cue) else "[nummer]"
+    return match.group(1) + match.group(2) + placeholder
+
+
 _ISO_DATE = re.compile(r"(?<![\w.\-/])(?:19|20)\d\d-\d{1,2}-\d{1,2}(?![\w]|[.\-/]\d)")
 _POSTCODE = re.compile(r"(?<![\w-])([1-9]\d{3})(?: {0,2}|-)([A-Za-z]{2})(?!\w)")
-_HOUSE_NUMBER = re.compile(r"(?<![\w,.:/-])(\d{1,4})((?:-?[A-Za-z]\b|-\d{1,3}\b|-[A-Za-z]{2}\b)?(?:\s(?:bis|hoog|huis|boven|beneden|zw|rd|a|b|c)\b)?)(?!\d|[,.:]\d)")
+_HOUSE_NUMBER = re.compile(
+    r"(?<![\w,.:/-])(\d{1,4})((?:-?[A-Za-z]\b|-\d{1,3}\b|-[A-Za-z]{2}\b)?(?:\s(?:bis|hoog|huis|boven|beneden|zw|rd|a|b|c)\b)?)(?!\d|[,.:]\d)"
+)
 # Letters of scripts other than Latin (Arabic, Hebrew, Ge'ez, Cyrillic, Greek, Armenian, Georgian,
 # Devanagari, Thai, CJK): in these Dutch notes such words are names (or addresses).
-_OTHER_SCRIPT = "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u097f" \
+_OTHER_SCRIPT = (
+    "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u097f"
     "\u0e00-\u0e7f\u10a0-\u10ff\u1200-\u139f\u2d80-\u2ddf\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufeff"
+)
 _OTHER_SCRIPT_WORDS = re.compile(f"[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\\w'’-]*(?:\\s+[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\\w'’-]*)*")
 _CAMEL = re.compile(r"(?<![\w@])([A-Z][a-z\u00df-\u00ff]+)((?:[A-Z][a-z\u00df-\u00ff]*)+)(?![\w@])")
 # Word endings of institutions, not of names (``Belastingdienst``, ``Jeugdzorg``, ``Wijkcentrum``).
-_INSTITUTION_WORD = re.compile(r"(?:dienst|centrum|stichting|zorg|team|praktijk|bureau|loket|kantoor|instituut|kliniek|"
-                               r"ziekenhuis|rechtbank|gemeente|politie|raad|bank|groep|school|college|vereniging|fonds)$")
+_INSTITUTION_WORD = re.compile(
+    r"(?:dienst|centrum|stichting|zorg|team|praktijk|bureau|loket|kantoor|instituut|kliniek|"
+    r"ziekenhuis|rechtbank|gemeente|politie|raad|bank|groep|school|college|vereniging|fonds)$"
+)
 # Particles that join two known name words into one name ("Zoë de Wit", "van der Meer"); not the
 # prepositions "in", "op", "te", which join words far more often than names.
 NAME_PARTICLES = frozenset("de den der des van vanden vander het t ten ter la le du da di del von el al ben bin abu ibn".split())
-_STREET_PREFIXES = frozenset("""
+_STREET_PREFIXES = frozenset(
+    """
     lange korte oude nieuwe hoge lage grote kleine sint st noord zuid oost west binnen buiten achter voor boven beneden
     mgr monseigneur dr prof burg burgemeester pater pastoor koning koningin prins prinses graaf gravin hertog generaal
     kapitein admiraal kardinaal van de den der het ter ten
-""".split())
+""".split()
+)
 # Words after which a capitalised word is a name whatever else it could be: titles and "heet" (is called).
 _NAMING_WORDS = frozenset("mevrouw meneer mijnheer heer heet heette genaamd genoemd alias bijnaam roepnaam".split())
 _STREET_KINDS = frozenset("laan plein kade weg dijk singel gracht hof markt straat steeg pad dreef park ring burgwal".split())
@@ -299,7 +368,7 @@ def _iban(match: re.Match) -> str:
     text = match.group()
     while text:
         if iban_valid(text):
-            return "[iban]" + match.group()[len(text):]
+            return "[iban]" + match.group()[len(text) :]
         cut = text.rfind(" ")
         if cut <= 4:
             break
@@ -353,8 +422,13 @@ class Redactor:
     :mod:`pipeline.deid`), or None.
     """
 
-    def __init__(self, names: Iterable[object] = (), case_numbers: Iterable[object] = (), organisations: Iterable[str] = (),
-                 second_pass: Callable[[str], str] | None = None):
+    def __init__(
+        self,
+        names: Iterable[object] = (),
+        case_numbers: Iterable[object] = (),
+        organisations: Iterable[str] = (),
+        second_pass: Callable[[str], str] | None = None,
+    ):
         self.vocabulary = load_vocabulary(tuple(sorted({str(o) for o in organisations})))
         self.tokens = self._name_tokens(set(_present(names)))
         numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
@@ -362,7 +436,8 @@ class Redactor:
         prefixes = {r"\.?".join(re.escape(ch) for ch in p) + r"\.?" for p in found}  # "CIR", also "C.I.R."
         self.case_number = (
             re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?:[\-/.]\d+)*(?!\w)", re.IGNORECASE)
-            if prefixes else None
+            if prefixes
+            else None
         )
         self.second_pass = second_pass
         self._compile()
@@ -436,17 +511,25 @@ class Redactor:
             start = None
             for k in range(len(words), 0, -1):
                 phrase = before[words[-k].start() : words[-1].end()].rstrip(".")
-                if before[words[-1].end():].strip():
+                if before[words[-1].end() :].strip():
                     break  # something other than a space between street and number
                 folded = fold(re.sub(r"\s+", " ", phrase))
                 lead = phrase[0]
                 is_street = folded in v.streets and (lead.isupper() or _STREET_ENDING.search(folded) is not None)
-                is_street = is_street or (_STREET_ENDING.search(folded.split()[-1]) is not None and len(folded.split()[-1]) > 5
-                                          and folded.split()[-1] not in v.dutch_words and k == 1)
+                is_street = is_street or (
+                    _STREET_ENDING.search(folded.split()[-1]) is not None
+                    and len(folded.split()[-1]) > 5
+                    and folded.split()[-1] not in v.dutch_words
+                    and k == 1
+                )
                 # "Laan van Nieuw Oost-Indië 402", "Kade Zuid 3": a street that starts with its kind
                 first, *rest = phrase.split()
-                is_street = is_street or (k >= 2 and first[0].isupper() and fold(first) in _STREET_KINDS
-                                          and all(w[0].isupper() or fold(w) in NAME_PARTICLES for w in rest))
+                is_street = is_street or (
+                    k >= 2
+                    and first[0].isupper()
+                    and fold(first) in _STREET_KINDS
+                    and all(w[0].isupper() or fold(w) in NAME_PARTICLES for w in rest)
+                )
                 if is_street and folded.split()[0] not in v.function_words:
                     start = last + words[-k].start()
                     break
@@ -477,7 +560,7 @@ class Redactor:
             kept: list[re.Match] = []
             for i, w in enumerate(words):
                 core = fold(w.group().strip(".,;:!?()'’\""))
-                if i and v.is_organisation(fold(name[w.start():])):
+                if i and v.is_organisation(fold(name[w.start() :])):
                     break  # "Psycholoog Van Dongen-Maas van Amarant": the name ends before the organisation
                 if i and core in v.particles and i + 1 < len(words):
                     kept.append(w)
@@ -493,7 +576,8 @@ class Redactor:
                 return match.group()
             rest = fold(" ".join(w.group() for w in kept)).strip(".,;:!?")
             first = rest.split()[0].strip(".,;:!?()'’\"")
-            if v.is_organisation(rest) or first in v.organisation_words and not name[0].isupper():
+            is_title = cue_folded in v.titles  # "mw De Hoop": after a title it is a person, whatever else it names
+            if not is_title and (v.is_organisation(rest) or first in v.organisation_words and not name[0].isupper()):
                 return match.group()
             content = [fold(w.group().strip(".,;:!?()")) for w in kept if fold(w.group().strip(".,;:!?()")) not in v.particles]
             if not content or PLACEHOLDER.fullmatch(kept[0].group().strip(".,")):
@@ -518,7 +602,7 @@ class Redactor:
             end = kept[-1].end()
             trailing = name[:end]
             stripped = trailing.rstrip(".,;:!?")
-            return cue + gap + "[naam]" + trailing[len(stripped):] + name[end:]
+            return cue + gap + "[naam]" + trailing[len(stripped) :] + name[end:]
 
         return self._role_name.sub(replace, text)
 
@@ -611,6 +695,7 @@ class Redactor:
         result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
         if self.case_number is not None:
             result = self.case_number.sub("[casusnummer]", result)
+        result = _CUED_NUMBER.sub(_cued_number, result)
         result = _GENERIC_CASE.sub("[casusnummer]", result)
         result = _USER_NAME.sub("[account]", result)
         result = _NUMERIC_DATE.sub(_numeric_date, result)
@@ -620,6 +705,7 @@ class Redactor:
         result = _PHONE.sub(_phone, result)
         result = _SHORT_DATE.sub(_short_date, result)
         result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
+        result = _WEEKDAY_DATE_DASH.sub(_short_date_dash, result)
         result = self._addresses(result)
         result = _POSTCODE.sub(self._postcode, result)
         result = self._role_names(result)

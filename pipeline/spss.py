@@ -1,89 +1,115 @@
-"""SPSS hand-off: clean tables as ``.sav`` with Dutch variable labels and value labels.
+"""SPSS hand-off: clean tables as ``.sav`` with Dutch labels, measurement levels and formats.
 
-Codes are written as numbers with value labels (not as pandas categoricals, which pyreadstat
-writes as text), dates as SPSS ``DATE11`` variables, yes/no as 1/0 with labels Ja/Nee. The
-file's creation stamp in the header is set from ``peildatum`` so that a rerun of unchanged
-inputs writes the same bytes.
+Everything an SPSS user sees comes from the codebook (its ``spss`` section and the form columns):
+the variable labels, the value labels (a code list's labels; yes/no as 1/0 with the labels of the
+codebook's ``yes_no_sav_codes``), the measurement level (nominal codes and yes/no, ordinal years,
+scale counts, days, ages, hours and scores) and the display format (``F8.0`` for whole numbers,
+``DATE11`` for dates). Codes are written as numbers with value labels, not as pandas categoricals
+(which pyreadstat writes as text). The file's creation stamp in the header is set from
+``peildatum`` so that a rerun of unchanged inputs writes the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from pipeline import atomic
-from pipeline.codebook import Codebook
+from pipeline.codebook import Codebook, SpssVariable
 
-# Variable label (Dutch) and value-label source of every case-table column.
-CASE_VARIABLES: dict[str, tuple[str, str | None]] = {
-    "case_id": ("Casus (pseudoniem)", None),
-    "team": ("Team (afkomst casus)", "team"),
-    "target": ("Doelgroep", "target"),
-    "expert_1_id": ("Ervaringsdeskundige 1 (pseudoniem)", None),
-    "expert_2_id": ("Ervaringsdeskundige 2 (pseudoniem)", None),
-    "professional_start": ("Start casusverantwoordelijke", None),
-    "professional_end": ("Einde casusverantwoordelijke", None),
-    "expert_start": ("Start ervaringsdeskundige", None),
-    "expert_end": ("Einde ervaringsdeskundige", None),
-    "aftercare_end": ("Einde nazorg", None),
-    "status": ("Status op peildatum", "status"),
-    "analysed": ("Geanalyseerde casus", "bool"),
-    "start_year": ("Startjaar ervaringsdeskundige", None),
-    "closed": ("Afgesloten voor peildatum", "bool"),
-    "end_year": ("Jaar van afsluiten", None),
-    "lead_time_days": ("Dagen tot inzet ervaringsdeskundige", None),
-    "expert_duration_days": ("Duur inzet ervaringsdeskundige (dagen)", None),
-    "professional_duration_days": ("Duur inzet casusverantwoordelijke (dagen)", None),
-    "n_start_forms": ("Aantal startformulieren", None),
-    "n_contact_forms": ("Aantal contactformulieren", None),
-    "n_end_forms": ("Aantal eindformulieren", None),
-    "n_interviews": ("Aantal cliëntinterviews", None),
-    "age": ("Leeftijd cliënt bij start", None),
-    "sex": ("Geslacht cliënt", "sex"),
-    "children_involved": ("Kinderen betrokken", "bool"),
-    "n_children": ("Aantal kinderen", None),
-    "aftercare": ("Nazorg", "bool"),
-}
-STATUS_LABELS = {"analysed": "Geanalyseerd", "no_registration": "Geen registratie", "after_peildatum": "Start na peildatum"}
-BOOL_LABELS = {1: "Ja", 0: "Nee"}
 _HEADER_DATE = slice(92, 101)  # creation date (dd mmm yy) in the .sav header
 _HEADER_TIME = slice(101, 109)  # creation time (hh:mm:ss)
 
+# clean form table → codebook form (the tidy tables of docs/clean-data.md)
+FORM_TABLES = {
+    "start_forms": "startformulier",
+    "contact_forms": "contactformulier",
+    "end_forms": "eindformulier",
+    "client_survey": "clientervaring",
+    "noncase_contacts": "niet_casus_contacten",
+}
 
-def _labelled_codes(values: pd.Series, codes: list[str]) -> tuple[pd.Series, dict[int, str]]:
-    numbers = {code: i + 1 for i, code in enumerate(codes)}
-    return values.map(numbers).astype("float64"), numbers
+
+@dataclass(frozen=True)
+class SavLayout:
+    """What pyreadstat writes beside the data: labels, value labels, formats and levels."""
+
+    data: pd.DataFrame
+    column_labels: dict[str, str]
+    value_labels: dict[str, dict[float, str]]
+    formats: dict[str, str]
+    levels: dict[str, str]
 
 
-def spss_frame(frame: pd.DataFrame, variables: dict[str, tuple[str, str | None]], codebook: Codebook):
-    """The frame as pyreadstat wants it, with column labels, value labels and formats."""
-    out = {}
-    column_labels, value_labels, formats = {}, {}, {}
-    for name in [c for c in frame.columns if c in variables]:  # the frame's column order
-        label, source = variables[name]
-        series = frame[name]
-        column_labels[name] = label
-        if source == "bool":
-            out[name] = series.astype("boolean").astype("Float64").astype("float64")
-            value_labels[name] = BOOL_LABELS
-        elif source == "status":
-            out[name], numbers = _labelled_codes(series, list(STATUS_LABELS))
-            value_labels[name] = {numbers[c]: STATUS_LABELS[c] for c in STATUS_LABELS}
-        elif source is not None:
-            codes = codebook.codes(source)
-            out[name], numbers = _labelled_codes(series, codes)
-            value_labels[name] = {numbers[c]: codebook.label(source, c) for c in codes}
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            out[name] = series.dt.date.astype(object).where(series.notna(), None)
-            formats[name] = "DATE11"
-        elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            out[name] = series.astype("Float64").astype("float64")
+def yes_no_labels(codebook: Codebook) -> dict[float, str]:
+    """The value labels of a yes/no variable: 1 and 0 with the codebook's labels."""
+    codes = codebook.yes_no_sav_codes
+    return {1.0: codes.get(1, "1"), 0.0: codes.get(0, "0")}
+
+
+def case_variables(codebook: Codebook) -> dict[str, SpssVariable]:
+    """Every column of the case table, from the codebook's ``spss.case_variables``."""
+    return dict(codebook.spss.case_variables)
+
+
+def form_variables(form_name: str, codebook: Codebook) -> dict[str, SpssVariable]:
+    """Every column of a clean form table: the columns all forms have, then the form's own
+    columns with their ``label_nl`` (a multi-select as one yes/no per code, its count and
+    whether it was asked; free text marked as redacted)."""
+    spec = codebook.spss
+    variables = dict(spec.form_variables)
+    for name, column in codebook.forms[form_name].columns.items():
+        if column.type in ("case_number", "name"):
+            continue  # identifiers: never in the clean data (expert → expert_id)
+        if column.type == "multi":
+            for code in codebook.codes(column.code_list):
+                label = spec.multi_code.format(column=column.label_nl, code=codebook.label(column.code_list, code))
+                variables[f"{column.prefix}{code}"] = SpssVariable(label, "yes_no")
+            variables[f"{name}_n"] = SpssVariable(spec.multi_count.label.format(column=column.label_nl), spec.multi_count.type)
+            variables[f"{name}_asked"] = SpssVariable(
+                spec.multi_asked.label.format(column=column.label_nl), spec.multi_asked.type
+            )
+        elif column.type == "text":
+            variables[name] = SpssVariable(spec.redacted_text.format(column=column.label_nl), "text")
         else:
+            variables[name] = SpssVariable(column.label_nl, column.type, column.code_list)
+    return variables
+
+
+def _numbered_codes(values: pd.Series, codes: list[str]) -> pd.Series:
+    """Codes as 1, 2, ... in the code list's order (the value labels say which is which)."""
+    return values.map({code: float(i + 1) for i, code in enumerate(codes)}).astype("float64")
+
+
+def sav_layout(frame: pd.DataFrame, variables: dict[str, SpssVariable], codebook: Codebook) -> SavLayout:
+    """The frame as pyreadstat wants it, with labels, value labels, formats and levels."""
+    spec = codebook.spss
+    out, labels, value_labels, formats, levels = {}, {}, {}, {}, {}
+    for name in frame.columns:  # the frame's column order
+        variable = variables[name]
+        series = frame[name]
+        labels[name] = variable.label
+        levels[name] = spec.level(variable.type)
+        if variable.type == "yes_no":
+            out[name] = series.astype("boolean").astype("Float64").astype("float64")
+            value_labels[name] = yes_no_labels(codebook)
+        elif variable.type == "code":
+            codes = codebook.codes(variable.code_list)
+            out[name] = _numbered_codes(series, codes)
+            value_labels[name] = {float(i + 1): codebook.label(variable.code_list, c) for i, c in enumerate(codes)}
+        elif variable.type == "date":
+            out[name] = series.dt.date.astype(object).where(series.notna(), None)
+        elif variable.type in ("text", "string", "pseudonym", "case_number", "name"):
             out[name] = series.astype(object).where(series.notna(), "").astype(str)
-    return pd.DataFrame(out), column_labels, value_labels, formats
+        else:  # integer, number, safety, year
+            out[name] = series.astype("Float64").astype("float64")
+        display = spec.format(variable.type)
+        if display and variable.type not in ("text", "string", "pseudonym"):
+            formats[name] = display
+    return SavLayout(pd.DataFrame(out), labels, value_labels, formats, levels)
 
 
 def stamp_sav_header(data: bytes, stamp: dt.date) -> bytes:
@@ -94,76 +120,41 @@ def stamp_sav_header(data: bytes, stamp: dt.date) -> bytes:
     return bytes(raw)
 
 
-def write_sav(frame: pd.DataFrame, path: Path, variables: dict[str, tuple[str, str | None]], codebook: Codebook, stamp: dt.date, file_label: str) -> None:
-    """Write ``frame`` as an SPSS file with labels, atomically and reproducibly."""
+def write_sav(
+    frame: pd.DataFrame, path: Path, variables: dict[str, SpssVariable], codebook: Codebook, stamp: dt.date, file_label: str
+) -> None:
+    """Write ``frame`` as an SPSS file with labels, levels and formats, atomically and reproducibly."""
     import pyreadstat
 
-    data, column_labels, value_labels, formats = spss_frame(frame, variables, codebook)
+    missing = [c for c in frame.columns if c not in variables]
+    if missing:
+        raise ValueError(f"spss: the codebook gives no SPSS variable for {', '.join(missing)} ({Path(path).name})")
+    layout = sav_layout(frame, variables, codebook)
 
     def writer(tmp: Path) -> None:
         pyreadstat.write_sav(
-            data,
+            layout.data,
             str(tmp),
             file_label=file_label,
-            column_labels=column_labels,
-            variable_value_labels=value_labels,
-            variable_format=formats,
+            column_labels=layout.column_labels,
+            variable_value_labels=layout.value_labels,
+            variable_format=layout.formats,
+            variable_measure=layout.levels,
         )
         tmp.write_bytes(stamp_sav_header(tmp.read_bytes(), stamp))
 
     atomic.write_with(Path(path), writer)
 
 
-# clean form table → codebook form (the tidy tables of docs/clean-data.md)
-FORM_TABLES = {
-    "start_forms": "startformulier",
-    "contact_forms": "contactformulier",
-    "end_forms": "eindformulier",
-    "client_survey": "clientervaring",
-    "noncase_contacts": "niet_casus_contacten",
-}
-COMMON_VARIABLES: dict[str, tuple[str, str | None]] = {
-    "case_id": ("Casus (pseudoniem)", None),
-    "source_file": ("Bronbestand (map/bestand)", None),
-    "source_row": ("Rij in het bronbestand", None),
-    "year_folder": ("Jaarmap van de export", None),
-    "expert_id": ("Ervaringsdeskundige (pseudoniem)", None),
-}
-
-
-def form_variables(form_name: str, codebook: Codebook) -> dict[str, tuple[str, str | None]]:
-    """Dutch variable label and value-label source of every column of a clean form table."""
-    variables = dict(COMMON_VARIABLES)
-    for name, column in codebook.forms[form_name].columns.items():
-        if column.type in ("case_number", "name"):
-            continue  # identifiers: never in the clean data (expert → expert_id above)
-        if column.type == "multi":
-            for code in codebook.codes(column.code_list):
-                variables[f"{column.prefix}{code}"] = (f"{column.label_nl}: {codebook.label(column.code_list, code)}", "bool")
-            variables[f"{name}_n"] = (f"{column.label_nl}: aantal genoemd", None)
-            variables[f"{name}_asked"] = (f"{column.label_nl}: vraag gesteld", "bool")
-        elif column.type == "code":
-            variables[name] = (column.label_nl, column.code_list)
-        elif column.type == "yes_no":
-            variables[name] = (column.label_nl, "bool")
-        elif column.type == "text":
-            variables[name] = (f"{column.label_nl} (geredigeerd)", None)
-        else:
-            variables[name] = (column.label_nl, None)
-    return variables
-
-
 def write_form_savs(tables: dict[str, pd.DataFrame], out_dir: Path, codebook: Codebook, peildatum: dt.date) -> None:
-    """Every clean form table as ``<table>.sav`` with Dutch variable and value labels."""
+    """Every clean form table as ``<table>.sav``."""
     for table, form_name in FORM_TABLES.items():
         frame = tables[table]
-        variables = {k: v for k, v in form_variables(form_name, codebook).items() if k in frame.columns}
-        missing = [c for c in frame.columns if c not in variables]
-        if missing:
-            raise ValueError(f"spss: no label for {table}.{', '.join(missing)}")
-        write_sav(frame, Path(out_dir) / f"{table}.sav", variables, codebook, peildatum,
-                  f"De Cirkel is Rond - {codebook.forms[form_name].label_nl}")
+        label = codebook.spss.file_label.format(table=codebook.forms[form_name].label_nl)
+        write_sav(frame, Path(out_dir) / f"{table}.sav", form_variables(form_name, codebook), codebook, peildatum, label)
 
 
 def write_cases_sav(cases: pd.DataFrame, path: Path, codebook: Codebook, peildatum: dt.date) -> None:
-    write_sav(cases, path, CASE_VARIABLES, codebook, peildatum, "De Cirkel is Rond - casussen")
+    """The case table as ``cases.sav``."""
+    label = codebook.spss.file_label.format(table=codebook.spss.case_table_label)
+    write_sav(cases, path, case_variables(codebook), codebook, peildatum, label)

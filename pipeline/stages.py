@@ -7,10 +7,9 @@ import io
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from pipeline import atomic
 from pipeline.codebook import load_codebook
@@ -53,8 +52,10 @@ def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
     with atomic.replace_dir(Path(out_dir)) as staging:
         # Parquet files are written by pyarrow, which releases the GIL: in threads, beside the rest.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            written = [pool.submit(getattr(result.clean, name).to_parquet, staging / file_name, index=False)
-                       for name, file_name in TABLE_FILES.items()]
+            written = [
+                pool.submit(getattr(result.clean, name).to_parquet, staging / file_name, index=False)
+                for name, file_name in TABLE_FILES.items()
+            ]
             write_cases_sav(result.clean.cases, staging / "cases.sav", codebook, peildatum)
             for future in written:
                 future.result()  # re-raises a failed write: the staging folder is then discarded
@@ -93,8 +94,9 @@ def run_spss(peildatum: dt.date, clean_dir: Path = CLEAN_DIR, out_dir: Path | No
     log.info("spss: %d SPSS-bestanden → %s", len(FORM_TABLES) + 1, out_dir or SPSS_DIR)
 
 
-def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR, out_dir: Path | None = None,
-                   coding_dir: Path | None = None) -> None:
+def run_indicators(
+    peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN_DIR, out_dir: Path | None = None, coding_dir: Path | None = None
+) -> None:
     """The indicators stage: ``data/clean`` → ``<out_dir>/tables`` and ``<out_dir>/kerncijfers.json``
     (``out_dir``: ``data/indicators``); a coded sheet in ``coding_dir`` (``data/coding``) is used."""
     from pipeline.coding import find_coded_sheet
@@ -105,13 +107,16 @@ def run_indicators(peildatum: dt.date, min_group_n: int, clean_dir: Path = CLEAN
     out_dir = Path(out_dir or INDICATORS_DIR)
     manifest_file = Path(clean_dir) / "manifest.json"
     if not manifest_file.is_file():
-        raise ConfigurationError(f"geen schone data in {clean_dir} (manifest.json ontbreekt): draai eerst `python -m pipeline ingest`")
+        raise ConfigurationError(
+            f"geen schone data in {clean_dir} (manifest.json ontbreekt): draai eerst `python -m pipeline ingest`"
+        )
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     coded = find_coded_sheet(Path(coding_dir or CODING_DIR))
     if coded is not None:
         log.info("indicators: gecodeerde open antwoorden uit %s", coded.name)
-    result = compute_indicators(clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]),
-                                coded_sheet=coded)
+    result = compute_indicators(
+        clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]), coded_sheet=coded
+    )
     kerncijfers = out_dir / "kerncijfers.json"
     write_indicators(result, out_dir / "tables", kerncijfers)
     log.info("indicators: %d tabellen, kerncijfers → %s", len(result.tables), kerncijfers)

@@ -118,7 +118,9 @@ def wilcoxon_paired(start: pd.Series, end: pd.Series) -> PairedTest:
     # tie correction: both deterministic (scipy's default may fall back to a random permutation test)
     exact = len(nonzero) <= 50 and len(np.unique(np.abs(nonzero))) == len(nonzero)
     result = stats.wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided", method="exact" if exact else "asymptotic")
-    return PairedTest(len(pairs), len(nonzero), float(result.statistic), float(result.pvalue), (w_plus - w_minus) / (w_plus + w_minus))
+    return PairedTest(
+        len(pairs), len(nonzero), float(result.statistic), float(result.pvalue), (w_plus - w_minus) / (w_plus + w_minus)
+    )
 
 
 @dataclass(frozen=True)

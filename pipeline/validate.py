@@ -51,8 +51,10 @@ def validate_exports(raw_dir: Path, peildatum: dt.date) -> Validation:
     rows = []
     for parsed in [p for p in (processed.caselist, *processed.forms) if p is not None]:
         counts = parsed.status.value_counts()
-        rows.append({"bestand": parsed.export.rel, "gelezen": len(parsed.status), "behouden": int(counts.get(KEPT, 0))}
-                    | {codebook.rule_short(rule): int(counts.get(rule, 0)) for rule in ROW_RULES})
+        rows.append(
+            {"bestand": parsed.export.rel, "gelezen": len(parsed.status), "behouden": int(counts.get(KEPT, 0))}
+            | {codebook.rule_short(rule): int(counts.get(rule, 0)) for rule in ROW_RULES}
+        )
     if rows:
         lines += ["Gelezen rijen per bestand en wat ermee gebeurt:", pd.DataFrame(rows).to_string(index=False), ""]
 

@@ -77,29 +77,66 @@ CORPUS_PATH = Path(__file__).parent / "data" / "free_text_corpus.txt"
 HELDOUT_MARKER = "# --- heldout ---"
 
 IDENTIFIER_KINDS = (
-    "naam", "naam_los", "adres", "postcode", "datum", "telefoon", "email", "account", "bsn", "iban", "casusnummer",
+    "naam",
+    "naam_los",
+    "adres",
+    "postcode",
+    "datum",
+    "telefoon",
+    "email",
+    "account",
+    "bsn",
+    "iban",
+    "casusnummer",
 )
 KEEP_KINDS = ("instelling", "beroep", "nationaliteit", "plaats", "woord")
 UNSCORED_KINDS = ("dienstnummer",)  # labelled keep text that may be kept or removed
 FIELDS = ("toelichting", "opmerkingen", "doel", "resultaten", "nog_nodig", "reden_anders", "goed", "beter", "advies")
 PLACEHOLDERS = {
-    "naam": "[naam]", "naam_los": "[naam]", "adres": "[adres]", "postcode": "[postcode]", "datum": "[datum]",
-    "telefoon": "[telefoon]", "email": "[e-mail]", "account": "[account]", "bsn": "[bsn]", "iban": "[iban]",
+    "naam": "[naam]",
+    "naam_los": "[naam]",
+    "adres": "[adres]",
+    "postcode": "[postcode]",
+    "datum": "[datum]",
+    "telefoon": "[telefoon]",
+    "email": "[e-mail]",
+    "account": "[account]",
+    "bsn": "[bsn]",
+    "iban": "[iban]",
     "casusnummer": "[casusnummer]",
 }
-PARTICLES = frozenset(
-    "van de der den het t ter ten te el al ben bin abu la le da di du von op in".split()
-)
+PARTICLES = frozenset("van de der den het t ter ten te el al ben bin abu la le da di du von op in".split())
 # Additions after a house number that are no part of the street name.
 ADDRESS_ADDITIONS = frozenset("bis hoog huis hs zw rd bv boven beneden sous ter tot".split())
 NAME_KINDS = ("naam", "naam_los")
 DIGIT_KINDS = ("telefoon", "bsn", "iban", "datum", "postcode", "casusnummer")
 
 MONTHS = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
-    "september": 9, "oktober": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "febr": 2, "mrt": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "okt": 10, "nov": 11, "dec": 12,
+    "januari": 1,
+    "februari": 2,
+    "maart": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "augustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "febr": 2,
+    "mrt": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "okt": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH_AFTER_DAY = re.compile(
     r"(?<!\d)(\d{1,2})\.?\s*(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?(?![^\W\d_])",
@@ -148,7 +185,7 @@ def parse_line(raw: str, *, index: int = 0, part: str = "dev", line: int = 0) ->
     match = _FIELD.match(raw)
     if match:
         answer_field = match.group(1)
-        raw = raw[match.end():]
+        raw = raw[match.end() :]
     raw = raw.strip()
     plain: list[str] = []
     identifiers: list[Span] = []
@@ -156,7 +193,7 @@ def parse_line(raw: str, *, index: int = 0, part: str = "dev", line: int = 0) ->
     unscored: list[Span] = []
     length, last = 0, 0
     for m in _MARKUP.finditer(raw):
-        before = raw[last:m.start()]
+        before = raw[last : m.start()]
         plain.append(before)
         length += len(before)
         if m.group(1) is not None:
@@ -316,7 +353,7 @@ def identifying_tokens(span: Span) -> Tokens:
 def _digits_left(digits: str, run: int, groups: Iterable[str]) -> bool:
     if not digits or run <= 0:
         return False
-    pieces = {digits[i:i + run] for i in range(len(digits) - run + 1)}
+    pieces = {digits[i : i + run] for i in range(len(digits) - run + 1)}
     return any(piece in group for group in groups for piece in pieces)
 
 
@@ -450,7 +487,12 @@ def format_table(table: ScoreTable, markdown: bool = False) -> str:
         body.append([row.kind, label, str(row.total), str(row.hits), _pct(row.rate)])
     title = f"Redactie op het vrije-tekstcorpus, deel {table.part} ({table.answers} antwoorden)"
     if markdown:
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "|".join(["---", "---", "---:", "---:", "---:"]) + "|"]
+        lines = [
+            f"**{title}**",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "|".join(["---", "---", "---:", "---:", "---:"]) + "|",
+        ]
         lines += ["| " + " | ".join(r) + " |" for r in body]
         return "\n".join(lines)
     widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
@@ -486,7 +528,7 @@ def perfect_redaction(answer: Answer) -> str:
     """The answer with every identifier span replaced by its placeholder, all else kept."""
     out, last = [], 0
     for span in sorted(answer.identifiers, key=lambda s: s.start):
-        out.append(answer.text[last:span.start])
+        out.append(answer.text[last : span.start])
         out.append(PLACEHOLDERS[span.kind])
         last = span.end
     out.append(answer.text[last:])

@@ -43,8 +43,20 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 61 = 1900-03-01: Excel counts the 
 
 CASELIST = "casuslijst.xlsx"
 END_2020 = "2020/eindformulier_export_2021-01-01.xlsx"
-MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-             "november", "december"]
+MONTHS_NL = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 class _Any:
@@ -332,14 +344,14 @@ def sav_layout(data: bytes) -> SavLayout:
         pos += 4
         if rec == 2:
             vtype, has_label, n_missing = struct.unpack_from("<iii", data, pos)
-            name = data[pos + 20:pos + 28].decode("ascii").strip()
+            name = data[pos + 20 : pos + 28].decode("ascii").strip()
             pos += 28
             label = None
             if has_label:
                 (n,) = struct.unpack_from("<i", data, pos)
                 pos += 4
                 texts.append(("variable_label", pos, n))
-                label = data[pos:pos + n].decode("utf-8", "replace")
+                label = data[pos : pos + n].decode("utf-8", "replace")
                 pos += (n + 3) // 4 * 4
             pos += abs(n_missing) * 8
             if vtype >= 0:
@@ -363,7 +375,7 @@ def sav_layout(data: bytes) -> SavLayout:
         elif rec == 7:
             sub, size, count = struct.unpack_from("<iii", data, pos)
             if sub == 20:
-                encoding = data[pos + 12:pos + 12 + size * count].decode("ascii")
+                encoding = data[pos + 12 : pos + 12 + size * count].decode("ascii")
             pos += 12 + size * count
         elif rec == 999:
             pos += 4
@@ -391,13 +403,31 @@ def recode_cp1252_same_length(raw: bytes) -> bytes:
 
 
 CL = {  # casuslijst: canonical header -> 0-based column in the demo
-    name: i for i, name in enumerate([
-        "Casusnummer", "Naam cliënt", "Team", "Doelgroep", "Ervaringsdeskundige", "Ervaringsdeskundige 2",
-        "Start casusverantwoordelijke", "Einde casusverantwoordelijke", "Start ervaringsdeskundige",
-        "Einde ervaringsdeskundige", "Einde nazorg", "Opmerkingen"])
+    name: i
+    for i, name in enumerate(
+        [
+            "Casusnummer",
+            "Naam cliënt",
+            "Team",
+            "Doelgroep",
+            "Ervaringsdeskundige",
+            "Ervaringsdeskundige 2",
+            "Start casusverantwoordelijke",
+            "Einde casusverantwoordelijke",
+            "Start ervaringsdeskundige",
+            "Einde ervaringsdeskundige",
+            "Einde nazorg",
+            "Opmerkingen",
+        ]
+    )
 }
-CL_DATES = ["Start casusverantwoordelijke", "Einde casusverantwoordelijke", "Start ervaringsdeskundige",
-            "Einde ervaringsdeskundige", "Einde nazorg"]
+CL_DATES = [
+    "Start casusverantwoordelijke",
+    "Einde casusverantwoordelijke",
+    "Start ervaringsdeskundige",
+    "Einde ervaringsdeskundige",
+    "Einde nazorg",
+]
 
 
 def caselist_lines(path: Path, sheet: str | None = None) -> tuple[list[Line], int]:
@@ -425,14 +455,23 @@ def caselist_lines(path: Path, sheet: str | None = None) -> tuple[list[Line], in
             d[name] = cell_date(v)
             if v is not None and d[name] is None:
                 lines.append(Line(path.name, r, name, "invalid_date"))
-        if d["Start casusverantwoordelijke"] and d["Einde casusverantwoordelijke"] and \
-                d["Einde casusverantwoordelijke"] < d["Start casusverantwoordelijke"]:
+        if (
+            d["Start casusverantwoordelijke"]
+            and d["Einde casusverantwoordelijke"]
+            and d["Einde casusverantwoordelijke"] < d["Start casusverantwoordelijke"]
+        ):
             lines.append(Line(path.name, r, "Einde casusverantwoordelijke", "end_before_start"))
-        if d["Start ervaringsdeskundige"] and d["Einde ervaringsdeskundige"] and \
-                d["Einde ervaringsdeskundige"] < d["Start ervaringsdeskundige"]:
+        if (
+            d["Start ervaringsdeskundige"]
+            and d["Einde ervaringsdeskundige"]
+            and d["Einde ervaringsdeskundige"] < d["Start ervaringsdeskundige"]
+        ):
             lines.append(Line(path.name, r, "Einde ervaringsdeskundige", "end_before_start"))
-        if d["Start ervaringsdeskundige"] and d["Start casusverantwoordelijke"] and \
-                d["Start ervaringsdeskundige"] < d["Start casusverantwoordelijke"]:
+        if (
+            d["Start ervaringsdeskundige"]
+            and d["Start casusverantwoordelijke"]
+            and d["Start ervaringsdeskundige"] < d["Start casusverantwoordelijke"]
+        ):
             lines.append(Line(path.name, r, "Start ervaringsdeskundige", "expert_before_professional"))
     return lines, header_row
 
@@ -440,8 +479,11 @@ def caselist_lines(path: Path, sheet: str | None = None) -> tuple[list[Line], in
 def caselist_names(raw: Path) -> dict[str, str]:
     """Folded client name -> case number, from the case list."""
     ws = openpyxl.load_workbook(raw / CASELIST).worksheets[0]
-    return {fold(r[CL["Naam cliënt"]]): str(r[CL["Casusnummer"]]).strip().upper()
-            for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    return {
+        fold(r[CL["Naam cliënt"]]): str(r[CL["Casusnummer"]]).strip().upper()
+        for r in ws.iter_rows(min_row=2, values_only=True)
+        if r[0]
+    }
 
 
 def caselist_numbers(raw: Path) -> set[str]:
@@ -473,9 +515,12 @@ def stop(file, **kw) -> Outcome:
 # A. harmless variants
 
 
-@variant("A", """casuslijst: every valid date in `Start ervaringsdeskundige` and `Einde nazorg` (date cells
+@variant(
+    "A",
+    """casuslijst: every valid date in `Start ervaringsdeskundige` and `Einde nazorg` (date cells
 and dd-mm-jjjj text alike) retyped as `dd/mm/jjjj` text; the invalid `onbekend` stays as it is
-(so its invalid_date line stays, same row).""")
+(so its invalid_date line stays, same row).""",
+)
 def caselist_dates_as_slash_text(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -517,12 +562,18 @@ def _retype_csv_dates(path: Path, columns: list[str], fmt: Callable[[dt.date, in
 def _csv_invalid_dates(path: Path, rel: str, column: str, written: str | None = None) -> list[Line]:
     f = read_csv(path)
     c = col_of(f.headers, written or column)
-    return [Line(rel, f.row_of(i), column, "invalid_date")
-            for i, rec in enumerate(f.records[1:], start=1) if rec[c].strip() and text_date(rec[c]) is None]
+    return [
+        Line(rel, f.row_of(i), column, "invalid_date")
+        for i, rec in enumerate(f.records[1:], start=1)
+        if rec[c].strip() and text_date(rec[c]) is None
+    ]
 
 
-@variant("A", """2019/contactformulier.csv: `Datum contact` written `d/m/jjjj` instead of `d-m-jjjj`;
-the two planted invalid dates (31-02-2019, 2 maart 2019) stay and keep their rows.""")
+@variant(
+    "A",
+    """2019/contactformulier.csv: `Datum contact` written `d/m/jjjj` instead of `d-m-jjjj`;
+the two planted invalid dates (31-02-2019, 2 maart 2019) stay and keep their rows.""",
+)
 def csv_dates_d_m_slash(raw: Path) -> Outcome:
     rel = "2019/contactformulier.csv"
     f = _retype_csv_dates(raw / rel, ["Datum contact"], lambda d, i: f"{d.day}/{d.month}/{d.year}")
@@ -534,12 +585,16 @@ def csv_dates_d_m_slash(raw: Path) -> Outcome:
     return harmless(lines)
 
 
-@variant("A", """2019/startformulier.csv (cp1252, kept cp1252): `Datum ingevuld` and `Geboortedatum cliënt`
-written `d.m.jjjj`.""")
+@variant(
+    "A",
+    """2019/startformulier.csv (cp1252, kept cp1252): `Datum ingevuld` and `Geboortedatum cliënt`
+written `d.m.jjjj`.""",
+)
 def csv_dates_d_m_dots(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
-    f = _retype_csv_dates(raw / rel, ["Datum invullen|Datum ingevuld", "Geboortedatum cliënt"],
-                          lambda d, i: f"{d.day}.{d.month}.{d.year}")
+    f = _retype_csv_dates(
+        raw / rel, ["Datum invullen|Datum ingevuld", "Geboortedatum cliënt"], lambda d, i: f"{d.day}.{d.month}.{d.year}"
+    )
     assert f.encoding == "cp1252"
     c = col_of(f.headers, "Geboortedatum cliënt")
     assert all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", r[c]) for r in f.records[1:] if r[c])
@@ -554,16 +609,21 @@ def csv_dates_dd_mm_dots(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """2020/contactformulier.csv: `Datum contact` written `jjjj-mm-dd hh:mm` (times vary, 00:00
-included; the time is dropped); the contact dated after the peildatum stays after_peildatum.""")
+@variant(
+    "A",
+    """2020/contactformulier.csv: `Datum contact` written `jjjj-mm-dd hh:mm` (times vary, 00:00
+included; the time is dropped); the contact dated after the peildatum stays after_peildatum.""",
+)
 def csv_dates_iso_minutes(raw: Path) -> Outcome:
     rel = "2020/contactformulier.csv"
-    f = _retype_csv_dates(raw / rel, ["Datum contact"],
-                          lambda d, i: f"{d.isoformat()} {(i * 7) % 24:02d}:{(i * 13) % 60:02d}")
+    f = _retype_csv_dates(raw / rel, ["Datum contact"], lambda d, i: f"{d.isoformat()} {(i * 7) % 24:02d}:{(i * 13) % 60:02d}")
     c = col_of(f.headers, "Datum contact")
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r[c]) for r in f.records[1:])
-    late = [Line(rel, f.row_of(i), "Datum contact", "after_peildatum")
-            for i, r in enumerate(f.records[1:], start=1) if text_date(r[c]) >= PEIL]
+    late = [
+        Line(rel, f.row_of(i), "Datum contact", "after_peildatum")
+        for i, r in enumerate(f.records[1:], start=1)
+        if text_date(r[c]) >= PEIL
+    ]
     assert len(late) == 1
     return harmless(late)
 
@@ -571,14 +631,18 @@ def csv_dates_iso_minutes(raw: Path) -> Outcome:
 @variant("A", "2019/clientervaring.csv: `Datum interview` written `jjjj-mm-dd hh:mm:ss`.")
 def csv_dates_iso_seconds(raw: Path) -> Outcome:
     rel = "2019/clientervaring.csv"
-    f = _retype_csv_dates(raw / rel, ["Datum interview"],
-                          lambda d, i: f"{d.isoformat()} {(i * 5) % 24:02d}:{(i * 11) % 60:02d}:{(i * 17) % 60:02d}")
+    f = _retype_csv_dates(
+        raw / rel, ["Datum interview"], lambda d, i: f"{d.isoformat()} {(i * 5) % 24:02d}:{(i * 11) % 60:02d}:{(i * 17) % 60:02d}"
+    )
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r[1]) for r in f.records[1:])
     return harmless()
 
 
-@variant("A", """2019/startformulier.csv: `Geboortedatum cliënt` written `dd-mm-jj` (births 1956-2002: `85` is
-1985 because 2085 is later than the peildatum year, `02` is 2002) and `Datum ingevuld` written `d-m-jj`.""")
+@variant(
+    "A",
+    """2019/startformulier.csv: `Geboortedatum cliënt` written `dd-mm-jj` (births 1956-2002: `85` is
+1985 because 2085 is later than the peildatum year, `02` is 2002) and `Datum ingevuld` written `d-m-jj`.""",
+)
 def csv_dates_two_digit_year(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     before = read_csv(raw / rel)
@@ -593,8 +657,11 @@ def csv_dates_two_digit_year(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """casuslijst: `Einde ervaringsdeskundige` and `Start casusverantwoordelijke` saved as plain numbers
-(Excel serial dates, number format General), every valid date of both columns.""")
+@variant(
+    "A",
+    """casuslijst: `Einde ervaringsdeskundige` and `Start casusverantwoordelijke` saved as plain numbers
+(Excel serial dates, number format General), every valid date of both columns.""",
+)
 def caselist_serial_numbers(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -619,8 +686,11 @@ def caselist_serial_numbers(raw: Path) -> Outcome:
     return harmless(lines)
 
 
-@variant("A", """casuslijst: two title rows and a blank row above the header (header on row 4); the
-planted report lines of the case list keep the spreadsheet's row numbers (3 higher).""")
+@variant(
+    "A",
+    """casuslijst: two title rows and a blank row above the header (header on row 4); the
+planted report lines of the case list keep the spreadsheet's row numbers (3 higher).""",
+)
 def caselist_title_rows(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -636,8 +706,11 @@ def caselist_title_rows(raw: Path) -> Outcome:
     return harmless(lines)
 
 
-@variant("A", """2018/eindformulier.xlsx: one title row directly above the header (header on row 2); the
-safety score 12 is reported on its spreadsheet row.""")
+@variant(
+    "A",
+    """2018/eindformulier.xlsx: one title row directly above the header (header on row 2); the
+safety score 12 is reported on its spreadsheet row.""",
+)
 def form_title_row(raw: Path) -> Outcome:
     rel = "2018/eindformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -670,8 +743,11 @@ def _unknown_survey_lines(raw: Path, path: Path, rel: str, header_row: int = 1, 
     rows = sheet_rows(ws)
     c = col_of(rows[header_row - 1], "Casusnummer")
     known = caselist_numbers(raw)
-    out = [Line(rel, r, "Casusnummer", "unknown_case") for r, v in enumerate(rows[header_row:], start=header_row + 1)
-           if v[c] and str(v[c]).strip().upper() not in known]
+    out = [
+        Line(rel, r, "Casusnummer", "unknown_case")
+        for r, v in enumerate(rows[header_row:], start=header_row + 1)
+        if v[c] and str(v[c]).strip().upper() not in known
+    ]
     assert len(out) == 1
     return out
 
@@ -682,14 +758,20 @@ def _unknown_name_lines(raw: Path, path: Path, rel: str, header_row: int = 1, sh
     rows = sheet_rows(ws)
     c = col_of(rows[header_row - 1], "Naam cliënt")
     known = caselist_names(raw)
-    out = [Line(rel, r, "Naam cliënt", "unknown_case") for r, v in enumerate(rows[header_row:], start=header_row + 1)
-           if v[c] and fold(v[c]) not in known]
+    out = [
+        Line(rel, r, "Naam cliënt", "unknown_case")
+        for r, v in enumerate(rows[header_row:], start=header_row + 1)
+        if v[c] and fold(v[c]) not in known
+    ]
     assert len(out) >= 1
     return out
 
 
-@variant("A", """2018/clientervaring.xlsx: a title row and eight blank rows above the header, so the header
-is on row 10, the last row the contract searches; the unknown case number is reported on its row (14).""")
+@variant(
+    "A",
+    """2018/clientervaring.xlsx: a title row and eight blank rows above the header, so the header
+is on row 10, the last row the contract searches; the unknown case number is reported on its row (14).""",
+)
 def header_on_row_10(raw: Path) -> Outcome:
     rel = "2018/clientervaring.xlsx"
     wb = load_xlsx(raw / rel)
@@ -702,8 +784,11 @@ def header_on_row_10(raw: Path) -> Outcome:
     return harmless(_unknown_survey_lines(raw, raw / rel, rel, header_row=10))
 
 
-@variant("A", """2018/startformulier.xlsx: an explanation sheet `Toelichting` before the data sheet, with prose
-and a two-column legend whose rows each name one column (`Naam cliënt`, `Datum invullen`, ...).""")
+@variant(
+    "A",
+    """2018/startformulier.xlsx: an explanation sheet `Toelichting` before the data sheet, with prose
+and a two-column legend whose rows each name one column (`Naam cliënt`, `Datum invullen`, ...).""",
+)
 def explanation_sheet_first(raw: Path) -> Outcome:
     rel = "2018/startformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -712,9 +797,13 @@ def explanation_sheet_first(raw: Path) -> Outcome:
     info.append([])
     info.append(["Dit bestand is een export van Microsoft Forms. Vul niets in op dit blad."])
     info.append(["Kolom", "Betekenis"])
-    for name, meaning in [("Naam cliënt", "volledige naam"), ("Datum invullen", "datum"),
-                          ("Geboortedatum cliënt", "datum"), ("Problematiek", "meerkeuze, gescheiden door ;"),
-                          ("Veiligheid volgens cliënt", "0-10, 99 = onbekend")]:
+    for name, meaning in [
+        ("Naam cliënt", "volledige naam"),
+        ("Datum invullen", "datum"),
+        ("Geboortedatum cliënt", "datum"),
+        ("Problematiek", "meerkeuze, gescheiden door ;"),
+        ("Veiligheid volgens cliënt", "0-10, 99 = onbekend"),
+    ]:
         info.append([name, meaning])
     wb.save(raw / rel)
     wb = load_xlsx(raw / rel)
@@ -732,8 +821,11 @@ def empty_sheet_first(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """casuslijst: two extra sheets after the data: `Overzicht` (cases per team, with a `Team`
-header) and `Codes` (the team labels).""")
+@variant(
+    "A",
+    """casuslijst: two extra sheets after the data: `Overzicht` (cases per team, with a `Team`
+header) and `Codes` (the team labels).""",
+)
 def extra_sheets_after_data(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -806,8 +898,11 @@ def _reorder_xlsx(path: Path, order: Callable[[int], list[int]]) -> None:
     new.save(path)
 
 
-@variant("A", """2018/eindformulier.xlsx: columns in reverse order; the safety score 12 is still reported
-under its canonical header.""")
+@variant(
+    "A",
+    """2018/eindformulier.xlsx: columns in reverse order; the safety score 12 is still reported
+under its canonical header.""",
+)
 def columns_reordered_xlsx(raw: Path) -> Outcome:
     rel = "2018/eindformulier.xlsx"
     _reorder_xlsx(raw / rel, lambda n: list(range(n))[::-1])
@@ -826,9 +921,12 @@ def columns_reordered_csv(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """extra columns not in the contract: casuslijst gets `Postcode` and `Gemeente` after
+@variant(
+    "A",
+    """extra columns not in the contract: casuslijst gets `Postcode` and `Gemeente` after
 `Naam cliënt` and `Laatst gewijzigd` at the end; 2019/startformulier.csv gets `Tijdstempel` first and
-`E-mailadres invuller` last.""")
+`E-mailadres invuller` last.""",
+)
 def extra_columns(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -850,23 +948,31 @@ def extra_columns(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     f = read_csv(raw / rel)
     f.records = [["Tijdstempel"] + f.records[0] + ["E-mailadres invuller"]] + [
-        [f"{rec[1]} 10:{i % 60:02d}"] + rec + ["projectbureau@voorbeeld.nl"]
-        for i, rec in enumerate(f.records[1:], start=1)]
+        [f"{rec[1]} 10:{i % 60:02d}"] + rec + ["projectbureau@voorbeeld.nl"] for i, rec in enumerate(f.records[1:], start=1)
+    ]
     write_csv(raw / rel, f)
     assert read_csv(raw / rel).headers[0] == "Tijdstempel"
     return harmless()
 
 
-@variant("A", """2018/startformulier.xlsx: header variants: `NAAM CLIENT:`, `datum invullen`,
+@variant(
+    "A",
+    """2018/startformulier.xlsx: header variants: `NAAM CLIENT:`, `datum invullen`,
 `  Geboortedatum client  `, `geslacht cliënt:`, `CLIËNT ZWANGER`, `Veiligheid volgens client`;
-the unknown client is reported under the canonical `Naam cliënt`.""")
+the unknown client is reported under the canonical `Naam cliënt`.""",
+)
 def header_variants(raw: Path) -> Outcome:
     rel = "2018/startformulier.xlsx"
     wb = load_xlsx(raw / rel)
     ws = wb.active
-    new = {"Naam cliënt": "NAAM CLIENT:", "Datum invullen": "datum invullen",
-           "Geboortedatum cliënt": "  Geboortedatum client  ", "Geslacht cliënt": "geslacht cliënt:",
-           "Cliënt zwanger": "CLIËNT ZWANGER", "Veiligheid volgens cliënt": "Veiligheid volgens client"}
+    new = {
+        "Naam cliënt": "NAAM CLIENT:",
+        "Datum invullen": "datum invullen",
+        "Geboortedatum cliënt": "  Geboortedatum client  ",
+        "Geslacht cliënt": "geslacht cliënt:",
+        "Cliënt zwanger": "CLIËNT ZWANGER",
+        "Veiligheid volgens cliënt": "Veiligheid volgens client",
+    }
     for cell in ws[1]:
         if cell.value in new:
             cell.value = new.pop(cell.value)
@@ -892,11 +998,16 @@ def _formula_dates(path: Path, column: int, cached: bool) -> list[str]:
     wb.save(path)
 
     if cached:
+
         def add_values(xml: bytes) -> bytes:
             def fill(m: re.Match) -> bytes:
                 ref = m.group(1).decode()
-                return m.group(0).replace(b"<v />", f"<v>{refs[ref]}</v>".encode()).replace(
-                    b"<v></v>", f"<v>{refs[ref]}</v>".encode())
+                return (
+                    m.group(0)
+                    .replace(b"<v />", f"<v>{refs[ref]}</v>".encode())
+                    .replace(b"<v></v>", f"<v>{refs[ref]}</v>".encode())
+                )
+
             return re.sub(rb'<c r="([A-Z]+\d+)"[^>]*><f>[^<]*</f><v ?/?>(?:</v>)?</c>', fill, xml)
 
         rewrite_zip_member(path, "xl/worksheets/sheet1.xml", add_values)
@@ -909,23 +1020,30 @@ def _formula_dates(path: Path, column: int, cached: bool) -> list[str]:
         got = grid[cell[1] - 1][openpyxl.utils.cell.column_index_from_string(cell[0]) - 1]
         if cached:
             assert v == f"<v>{refs[ref]}</v>", v
-            assert isinstance(got, (dt.date, dt.datetime)) and (got if type(got) is dt.date else got.date()) == \
-                EXCEL_EPOCH + dt.timedelta(days=refs[ref]), (ref, got)
+            assert isinstance(got, (dt.date, dt.datetime)) and (
+                got if type(got) is dt.date else got.date()
+            ) == EXCEL_EPOCH + dt.timedelta(days=refs[ref]), (ref, got)
         else:
             assert v in ("<v />", "<v/>"), v
             assert got in ("", None), (ref, got)
     return sorted(refs, key=lambda ref: openpyxl.utils.cell.coordinate_from_string(ref)[1])
 
 
-@variant("A", """casuslijst: `Start casusverantwoordelijke` as `=DATE(j,m,d)` formulas WITH the value Excel
-saves (`<f>DATE(...)</f><v>serial</v>`, date format): the saved values are read.""")
+@variant(
+    "A",
+    """casuslijst: `Start casusverantwoordelijke` as `=DATE(j,m,d)` formulas WITH the value Excel
+saves (`<f>DATE(...)</f><v>serial</v>`, date format): the saved values are read.""",
+)
 def formula_dates_with_values(raw: Path) -> Outcome:
     _formula_dates(raw / CASELIST, CL["Start casusverantwoordelijke"] + 1, cached=True)
     return harmless()
 
 
-@variant("A", """2019/contactformulier.csv converted from UTF-8 with BOM to cp1252 (no BOM; its names with
-ë are then not valid UTF-8); the two planted invalid dates keep their rows.""")
+@variant(
+    "A",
+    """2019/contactformulier.csv converted from UTF-8 with BOM to cp1252 (no BOM; its names with
+ë are then not valid UTF-8); the two planted invalid dates keep their rows.""",
+)
 def csv_converted_to_cp1252(raw: Path) -> Outcome:
     rel = "2019/contactformulier.csv"
     f = read_csv(raw / rel)
@@ -953,8 +1071,11 @@ def csv_bom_crlf(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """2020/contactformulier.csv (UTF-8 with BOM, CRLF) saved without BOM and with LF line ends;
-the contact after the peildatum keeps its row.""")
+@variant(
+    "A",
+    """2020/contactformulier.csv (UTF-8 with BOM, CRLF) saved without BOM and with LF line ends;
+the contact after the peildatum keeps its row.""",
+)
 def csv_lf_no_bom(raw: Path) -> Outcome:
     rel = "2020/contactformulier.csv"
     f = read_csv(raw / rel)
@@ -964,14 +1085,20 @@ def csv_lf_no_bom(raw: Path) -> Outcome:
     assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.count(b"\n") > 1000
     f = read_csv(raw / rel)
     c = col_of(f.headers, "Datum contact")
-    late = [Line(rel, f.row_of(i), "Datum contact", "after_peildatum")
-            for i, r in enumerate(f.records[1:], start=1) if text_date(r[c]) and text_date(r[c]) >= PEIL]
+    late = [
+        Line(rel, f.row_of(i), "Datum contact", "after_peildatum")
+        for i, r in enumerate(f.records[1:], start=1)
+        if text_date(r[c]) and text_date(r[c]) >= PEIL
+    ]
     assert len(late) == 1
     return harmless(late)
 
 
-@variant("A", """Excel lock files next to the real workbooks: `~$casuslijst.xlsx` and
-`2019/~$eindformulier.xlsx` (a few junk bytes each): ignored.""")
+@variant(
+    "A",
+    """Excel lock files next to the real workbooks: `~$casuslijst.xlsx` and
+`2019/~$eindformulier.xlsx` (a few junk bytes each): ignored.""",
+)
 def excel_lock_files(raw: Path) -> Outcome:
     junk = b"\x0dProjectleider" + b"\x20" * 40 + b"\x00" * 110
     (raw / "~$casuslijst.xlsx").write_bytes(junk)
@@ -983,17 +1110,23 @@ def excel_lock_files(raw: Path) -> Outcome:
 def _minimal_docx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-                   '<w:body><w:p><w:r><w:t>Notities export 2019: eindformulier nagekeken.</w:t></w:r></w:p></w:body></w:document>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>Notities export 2019: eindformulier nagekeken.</w:t></w:r></w:p></w:body></w:document>",
+        )
     return buffer.getvalue()
 
 
@@ -1013,19 +1146,22 @@ def empty_year_folder(raw: Path) -> Outcome:
     return harmless()
 
 
-LONG_TEXT_UNIT = "Gesprek ging goed 😊👍; cliënt voelt zich \"gehoord\" 🙏\nVolgende keer verder 🌈. "
+LONG_TEXT_UNIT = 'Gesprek ging goed 😊👍; cliënt voelt zich "gehoord" 🙏\nVolgende keer verder 🌈. '
 
 
 def _long_text(n: int = 5000) -> str:
-    text = (LONG_TEXT_UNIT * (n // len(LONG_TEXT_UNIT) + 1))[:n - 1] + "✅"
+    text = (LONG_TEXT_UNIT * (n // len(LONG_TEXT_UNIT) + 1))[: n - 1] + "✅"
     assert len(text) == n
     return text
 
 
-@variant("A", """very long free text (5,000 characters, with emoji, `;`, quotes and a line break inside the
+@variant(
+    "A",
+    """very long free text (5,000 characters, with emoji, `;`, quotes and a line break inside the
 quoted cell) in a non-blank `Toelichting` of 2020/contactformulier.csv and a non-blank `Bereikte
 resultaten` of 2019/eindformulier.xlsx; rows count records, not lines, so the contact after the
-peildatum keeps its row.""")
+peildatum keeps its row.""",
+)
 def long_free_text_with_emoji(raw: Path) -> Outcome:
     text = _long_text()
     rel = "2020/contactformulier.csv"
@@ -1037,8 +1173,11 @@ def long_free_text_with_emoji(raw: Path) -> Outcome:
     f = read_csv(raw / rel)
     assert f.records[i][c] == text and "\n" in text and len(f.records) == 1084
     d = col_of(f.headers, "Datum contact")
-    late = [Line(rel, f.row_of(j), "Datum contact", "after_peildatum")
-            for j, r in enumerate(f.records[1:], start=1) if text_date(r[d]) and text_date(r[d]) >= PEIL]
+    late = [
+        Line(rel, f.row_of(j), "Datum contact", "after_peildatum")
+        for j, r in enumerate(f.records[1:], start=1)
+        if text_date(r[d]) and text_date(r[d]) >= PEIL
+    ]
     assert len(late) == 1 and (raw / rel).read_bytes().count(b"\n") == len(f.records) + text.count("\n")
     rel2 = "2019/eindformulier.xlsx"
     wb = load_xlsx(raw / rel2)
@@ -1051,10 +1190,13 @@ def long_free_text_with_emoji(raw: Path) -> Outcome:
     return harmless(late)
 
 
-@variant("A", """2019/eindformulier.xlsx saved as `2019/eindformulier.xls` (BIFF8, written with xlwt; date
-cells as real xls dates with a date format, text dates stay text).""")
+@variant(
+    "A",
+    """2019/eindformulier.xlsx saved as `2019/eindformulier.xls` (BIFF8, written with xlwt; date
+cells as real xls dates with a date format, text dates stay text).""",
+)
 def end_form_as_xls(raw: Path) -> Outcome:
-    import xlwt  # noqa: the test skips this variant where xlwt is not installed
+    import xlwt  # a test dependency (pyproject: test)
 
     src = raw / "2019" / "eindformulier.xlsx"
     rows = sheet_rows(load_xlsx(src).active)
@@ -1082,8 +1224,11 @@ def end_form_as_xls(raw: Path) -> Outcome:
     return harmless()
 
 
-@variant("A", """2018/startformulier.xlsx: blank rows between data rows (before the 10th and the 20th data
-row); a blank row is not data and is not reported; the unknown client keeps the spreadsheet's row.""")
+@variant(
+    "A",
+    """2018/startformulier.xlsx: blank rows between data rows (before the 10th and the 20th data
+row); a blank row is not data and is not reported; the unknown client keeps the spreadsheet's row.""",
+)
 def blank_rows_between_data_xlsx(raw: Path) -> Outcome:
     rel = "2018/startformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1098,8 +1243,11 @@ def blank_rows_between_data_xlsx(raw: Path) -> Outcome:
     return harmless(lines, absent=[(rel, None, "empty_row")])
 
 
-@variant("A", """2019/startformulier.csv: blank rows between data rows (an empty line and a line of only
-`;`); not data, not reported; the second start form keeps the spreadsheet's row.""")
+@variant(
+    "A",
+    """2019/startformulier.csv: blank rows between data rows (an empty line and a line of only
+`;`); not data, not reported; the second start form keeps the spreadsheet's row.""",
+)
 def blank_rows_between_data_csv(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     f = read_csv(raw / rel)
@@ -1131,8 +1279,11 @@ def _second_form_lines_csv(path: Path, rel: str) -> list[Line]:
     return out
 
 
-@variant("A", """2018/eindformulier.xlsx: a leading empty column A (the table starts in column B); the
-safety score 12 keeps its row and canonical column.""")
+@variant(
+    "A",
+    """2018/eindformulier.xlsx: a leading empty column A (the table starts in column B); the
+safety score 12 keeps its row and canonical column.""",
+)
 def leading_empty_column(raw: Path) -> Outcome:
     rel = "2018/eindformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1144,32 +1295,38 @@ def leading_empty_column(raw: Path) -> Outcome:
     return harmless(_safety_lines(raw / rel, rel))
 
 
-@variant("A", """2020/startformulier.sav (declared encoding UTF-8, uncompressed): the bytes of ONE string cell
+@variant(
+    "A",
+    """2020/startformulier.sav (declared encoding UTF-8, uncompressed): the bytes of ONE string cell
 (`Noëlle wil weer grip ...`) patched in place into cp1252 with the same field length (ë = `eb`, the
 rest shifted left, one more padding space), so the file is not valid UTF-8; the variable labels
 (`Geboortedatum cliënt`, ...) and the other cells stay valid UTF-8. Per the contract such a file is
 retried as cp1252 and reads fine: the headers must still be found, so the retry must not garble the
-valid UTF-8 labels (`cliÃ«nt`).""")
+valid UTF-8 labels (`cliÃ«nt`).""",
+)
 def sav_one_string_cp1252(raw: Path) -> Outcome:
     path = raw / "2020" / "startformulier.sav"
     data = bytearray(path.read_bytes())
     layout = sav_layout(bytes(data))
-    cells = [(o, n) for kind, o, n in layout.texts if kind == "cell" and any(b > 127 for b in data[o:o + n])]
+    cells = [(o, n) for kind, o, n in layout.texts if kind == "cell" and any(b > 127 for b in data[o : o + n])]
     assert cells, "no non-ASCII string cell"
     o, n = cells[0]
-    before = bytes(data[o:o + n])
-    data[o:o + n] = recode_cp1252_same_length(before)
+    before = bytes(data[o : o + n])
+    data[o : o + n] = recode_cp1252_same_length(before)
     path.write_bytes(bytes(data))
     _check_sav_not_utf8(path)
-    assert before.decode("utf-8").rstrip() == bytes(data[o:o + n]).decode("cp1252").rstrip()
-    assert b"\xeb" in data[o:o + n] and b"cli\xc3\xabnt" in data
+    assert before.decode("utf-8").rstrip() == bytes(data[o : o + n]).decode("cp1252").rstrip()
+    assert b"\xeb" in data[o : o + n] and b"cli\xc3\xabnt" in data
     return harmless()
 
 
-@variant("A", """2020/startformulier.sav (declared UTF-8): EVERY non-ASCII string (variable labels such as
+@variant(
+    "A",
+    """2020/startformulier.sav (declared UTF-8): EVERY non-ASCII string (variable labels such as
 `Geboortedatum cliënt` and the string cells) re-encoded in place as cp1252 with the same length
 (padding spaces), as a tool does that writes cp1252 while declaring UTF-8: retried as cp1252, it
-reads exactly as the demo.""")
+reads exactly as the demo.""",
+)
 def sav_all_strings_cp1252(raw: Path) -> Outcome:
     import pyreadstat
 
@@ -1179,8 +1336,8 @@ def sav_all_strings_cp1252(raw: Path) -> Outcome:
     layout = sav_layout(original)
     patched = 0
     for _kind, o, n in layout.texts:
-        if any(b > 127 for b in data[o:o + n]):
-            data[o:o + n] = recode_cp1252_same_length(bytes(data[o:o + n]))
+        if any(b > 127 for b in data[o : o + n]):
+            data[o : o + n] = recode_cp1252_same_length(bytes(data[o : o + n]))
             patched += 1
     assert patched >= 5
     path.write_bytes(bytes(data))
@@ -1225,8 +1382,13 @@ def year_folder_oud(raw: Path) -> Outcome:
 def end_form_txt(raw: Path) -> Outcome:
     src = raw / "2019" / "eindformulier.xlsx"
     rows = sheet_rows(load_xlsx(src).active)
-    text = "\r\n".join("\t".join("" if v is None else (v.strftime("%d-%m-%Y") if isinstance(v, dt.datetime) else str(v))
-                                 for v in r) for r in rows) + "\r\n"
+    text = (
+        "\r\n".join(
+            "\t".join("" if v is None else (v.strftime("%d-%m-%Y") if isinstance(v, dt.datetime) else str(v)) for v in r)
+            for r in rows
+        )
+        + "\r\n"
+    )
     (raw / "2019" / "eindformulier.txt").write_text(text, encoding="utf-8")
     src.unlink()
     return stop("2019/eindformulier.txt", row=None, column=None, sheet=None, mentions=("2019/eindformulier.txt",))
@@ -1238,34 +1400,54 @@ def start_form_ods(raw: Path) -> Outcome:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2">'
-                   '<office:body><office:spreadsheet/></office:body></office:document-content>')
-        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+        z.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.2">'
+            "<office:body><office:spreadsheet/></office:body></office:document-content>",
+        )
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+        )
     (raw / "2018" / "startformulier.ods").write_bytes(buffer.getvalue())
     src.unlink()
     return stop("2018/startformulier.ods", row=None, column=None, sheet=None, mentions=("2018/startformulier.ods",))
 
 
-@variant("B", """casuslijst written by a script: `Start casusverantwoordelijke` as `=DATE(j,m,d)` formulas
-WITHOUT saved values (openpyxl's default `<v />`): stops at the first such cell (row 2).""")
+@variant(
+    "B",
+    """casuslijst written by a script: `Start casusverantwoordelijke` as `=DATE(j,m,d)` formulas
+WITHOUT saved values (openpyxl's default `<v />`): stops at the first such cell (row 2).""",
+)
 def formula_dates_without_values(raw: Path) -> Outcome:
     refs = _formula_dates(raw / CASELIST, CL["Start casusverantwoordelijke"] + 1, cached=False)
     first_row = openpyxl.utils.cell.coordinate_from_string(refs[0])[1]
-    return stop(CASELIST, row=first_row, column="Start casusverantwoordelijke", sheet="Blad1",
-                mentions=("Start casusverantwoordelijke",))
+    return stop(
+        CASELIST, row=first_row, column="Start casusverantwoordelijke", sheet="Blad1", mentions=("Start casusverantwoordelijke",)
+    )
 
 
 def _column_format_stop(rel: str, written: str, bad_rows: list[int], bad_values: list[str], sheet, dates: bool) -> Outcome:
     first = min(bad_rows)
-    return stop(rel, row=(first, None), column=written, sheet=sheet, mentions=(written,) + (("dd-mm-jjjj",) if dates else ()),
-                mentions_any=tuple(bad_values), mentions_row=first)
+    return stop(
+        rel,
+        row=(first, None),
+        column=written,
+        sheet=sheet,
+        mentions=(written,) + (("dd-mm-jjjj",) if dates else ()),
+        mentions_any=tuple(bad_values),
+        mentions_row=first,
+    )
 
 
-@variant("B", """2019/contactformulier.csv: `Datum contact` written `jjjj/mm/dd` (`2019/01/05`) in every row:
+@variant(
+    "B",
+    """2019/contactformulier.csv: `Datum contact` written `jjjj/mm/dd` (`2019/01/05`) in every row:
 a whole column in a format the pipeline does not read stops the run; the message names the column,
-the first rows, a value found and the date forms that are read (`dd-mm-jjjj`, ...).""")
+the first rows, a value found and the date forms that are read (`dd-mm-jjjj`, ...).""",
+)
 def date_column_ymd_slashes(raw: Path) -> Outcome:
     rel = "2019/contactformulier.csv"
     f = _retype_csv_dates(raw / rel, ["Datum contact"], lambda d, i: d.strftime("%Y/%m/%d"))
@@ -1275,8 +1457,11 @@ def date_column_ymd_slashes(raw: Path) -> Outcome:
     return _column_format_stop(rel, "Datum contact", [b[0] for b in bad], [b[1] for b in bad], None, True)
 
 
-@variant("B", """2020/eindformulier_export_2021-01-01.xlsx: `DATUM INVULLEN:` written in words (`5 maart
-2020`) in every row: stops, naming the column as written, the first rows and a value found.""")
+@variant(
+    "B",
+    """2020/eindformulier_export_2021-01-01.xlsx: `DATUM INVULLEN:` written in words (`5 maart
+2020`) in every row: stops, naming the column as written, the first rows and a value found.""",
+)
 def date_column_dutch_words(raw: Path) -> Outcome:
     wb = load_xlsx(raw / END_2020)
     ws = wb.active
@@ -1296,12 +1481,16 @@ def date_column_dutch_words(raw: Path) -> Outcome:
     return _column_format_stop(END_2020, written, [b[0] for b in bad], [b[1] for b in bad], "Blad1", True)
 
 
-@variant("B", """2019/clientervaring.csv: 7 of the 14 `Datum interview` cells written `jjjj/mm/dd`: at least 5
-cells and exactly half of the column's non-blank cells, so the column is in a wrong format: stop.""")
+@variant(
+    "B",
+    """2019/clientervaring.csv: 7 of the 14 `Datum interview` cells written `jjjj/mm/dd`: at least 5
+cells and exactly half of the column's non-blank cells, so the column is in a wrong format: stop.""",
+)
 def date_column_half_unreadable(raw: Path) -> Outcome:
     rel = "2019/clientervaring.csv"
-    f = _retype_csv_dates(raw / rel, ["Datum interview"],
-                          lambda d, i: d.strftime("%Y/%m/%d") if i % 2 == 0 else f"{d.day}-{d.month}-{d.year}")
+    f = _retype_csv_dates(
+        raw / rel, ["Datum interview"], lambda d, i: d.strftime("%Y/%m/%d") if i % 2 == 0 else f"{d.day}-{d.month}-{d.year}"
+    )
     c = col_of(f.headers, "Datum interview")
     filled = [(f.row_of(i), r[c]) for i, r in enumerate(f.records[1:], start=1) if r[c].strip()]
     bad = [(row, v) for row, v in filled if text_date(v) is None]
@@ -1309,8 +1498,11 @@ def date_column_half_unreadable(raw: Path) -> Outcome:
     return _column_format_stop(rel, "Datum interview", [b[0] for b in bad], [b[1] for b in bad], None, True)
 
 
-@variant("B", """2019/startformulier.csv: `Veiligheid volgens cliënt` written with a half point (`7,5`) in every
-scored row (99 stays): a safety column mostly not a whole number 0-10: stop naming column and a value.""")
+@variant(
+    "B",
+    """2019/startformulier.csv: `Veiligheid volgens cliënt` written with a half point (`7,5`) in every
+scored row (99 stays): a safety column mostly not a whole number 0-10: stop naming column and a value.""",
+)
 def safety_column_decimals(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     f = read_csv(raw / rel)
@@ -1327,8 +1519,11 @@ def safety_column_decimals(raw: Path) -> Outcome:
     return _column_format_stop(rel, "Veiligheid volgens cliënt", [b[0] for b in bad], [b[1] for b in bad], None, False)
 
 
-@variant("B", """2020/contactformulier.csv: `Duur contact (uren)` written with a unit (`1 uur`, `0,5 uur`) in
-every row: an hours column that cannot be read as numbers: stop naming column and a value.""")
+@variant(
+    "B",
+    """2020/contactformulier.csv: `Duur contact (uren)` written with a unit (`1 uur`, `0,5 uur`) in
+every row: an hours column that cannot be read as numbers: stop naming column and a value.""",
+)
 def hours_column_with_unit(raw: Path) -> Outcome:
     rel = "2020/contactformulier.csv"
     f = read_csv(raw / rel)
@@ -1344,21 +1539,44 @@ def hours_column_with_unit(raw: Path) -> Outcome:
     return _column_format_stop(rel, "Duur contact (uren)", [b[0] for b in bad], [b[1] for b in bad], None, False)
 
 
-SURVEY_REQUIRED = ["Casusnummer", "Datum interview", "Klik met ervaringsdeskundige", "Ervaringsdeskundige goed bereikbaar",
-                   "Voelde zich begrepen", "Inzet hielp problemen oplossen", "Zou ervaringsdeskundige aanraden",
-                   "Folder ontvangen", "Folder nuttig", "Rapportcijfer"]
+SURVEY_REQUIRED = [
+    "Casusnummer",
+    "Datum interview",
+    "Klik met ervaringsdeskundige",
+    "Ervaringsdeskundige goed bereikbaar",
+    "Voelde zich begrepen",
+    "Inzet hielp problemen oplossen",
+    "Zou ervaringsdeskundige aanraden",
+    "Folder ontvangen",
+    "Folder nuttig",
+    "Rapportcijfer",
+]
 
 
-@variant("B", """2018/clientervaring.xlsx: the data sheet `Data` has English headers (`Case number`, ...), so it
+@variant(
+    "B",
+    """2018/clientervaring.xlsx: the data sheet `Data` has English headers (`Case number`, ...), so it
 holds no required column anywhere; the sheet `Toelichting` before it has a legend row (row 4:
 `Casusnummer`, `Rapportcijfer`, `Opmerking`) and so comes closest: the message names the 8 missing
-columns as found on sheet `Toelichting`, row 4.""")
+columns as found on sheet `Toelichting`, row 4.""",
+)
 def no_sheet_holds_required_columns(raw: Path) -> Outcome:
     rel = "2018/clientervaring.xlsx"
     rows = sheet_rows(load_xlsx(raw / rel).active)
-    english = ["Case number", "Interview date", "Click with expert", "Expert easy to reach", "Felt understood",
-               "Helped solve problems", "Would recommend expert", "Leaflet received", "Leaflet useful", "Grade",
-               "What went well", "What could be better"]
+    english = [
+        "Case number",
+        "Interview date",
+        "Click with expert",
+        "Expert easy to reach",
+        "Felt understood",
+        "Helped solve problems",
+        "Would recommend expert",
+        "Leaflet received",
+        "Leaflet useful",
+        "Grade",
+        "What went well",
+        "What could be better",
+    ]
     assert [h for h in rows[0]] == SURVEY_REQUIRED + ["Wat vond u goed", "Wat kan beter"]
     wb = openpyxl.Workbook()
     info = wb.active
@@ -1379,16 +1597,28 @@ def no_sheet_holds_required_columns(raw: Path) -> Outcome:
     return stop(rel, row=4, sheet="Toelichting", mentions=("Toelichting", *missing))
 
 
-START_REQUIRED_2018 = ["Datum invullen", "Ervaringsdeskundige", "Geboortedatum cliënt", "Geslacht cliënt",
-                       "Kinderen betrokken", "Aantal kinderen", "Cliënt zwanger", "Problematiek",
-                       "Veiligheid volgens cliënt", "Veiligheid volgens ervaringsdeskundige",
-                       "Veiligheid volgens casusverantwoordelijke"]
+START_REQUIRED_2018 = [
+    "Datum invullen",
+    "Ervaringsdeskundige",
+    "Geboortedatum cliënt",
+    "Geslacht cliënt",
+    "Kinderen betrokken",
+    "Aantal kinderen",
+    "Cliënt zwanger",
+    "Problematiek",
+    "Veiligheid volgens cliënt",
+    "Veiligheid volgens ervaringsdeskundige",
+    "Veiligheid volgens casusverantwoordelijke",
+]
 
 
-@variant("B", """2018/startformulier.xlsx: two title rows and eight blank rows above the header, so the header
+@variant(
+    "B",
+    """2018/startformulier.xlsx: two title rows and eight blank rows above the header, so the header
 is on row 11, below the 10 rows the contract searches: no sheet holds the required columns. No row
 searched holds even one of them, so no sheet or row "comes closest": the message must name the
-missing required columns (at least one; every one is missing), sheet and row are not checked.""")
+missing required columns (at least one; every one is missing), sheet and row are not checked.""",
+)
 def header_below_row_10(raw: Path) -> Outcome:
     rel = "2018/startformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1414,16 +1644,22 @@ def team_label_not_in_code_list(raw: Path) -> Outcome:
     return stop(CASELIST, row=row, column="Team", sheet="Blad1", mentions=("VT Nieuw", "Team"))
 
 
-@variant("B", """2020: two files for the end form (`eindformulier_export_2021-01-01.xlsx` and a copy
-`eindformulier_export_2020-12-01.xlsx`): stop naming both.""")
+@variant(
+    "B",
+    """2020: two files for the end form (`eindformulier_export_2021-01-01.xlsx` and a copy
+`eindformulier_export_2020-12-01.xlsx`): stop naming both.""",
+)
 def two_files_for_one_form(raw: Path) -> Outcome:
     other = "2020/eindformulier_export_2020-12-01.xlsx"
     shutil.copy2(raw / END_2020, raw / other)
     return stop((END_2020, other), mentions=("eindformulier_export_2021-01-01.xlsx", "eindformulier_export_2020-12-01.xlsx"))
 
 
-@variant("B", """casuslijst: a case number listed a second time (appended at the end) with a different team:
-a duplicated `Casusnummer` with conflicting content stops the run at the later row.""")
+@variant(
+    "B",
+    """casuslijst: a case number listed a second time (appended at the end) with a different team:
+a duplicated `Casusnummer` with conflicting content stops the run at the later row.""",
+)
 def caselist_duplicate_conflicting(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -1489,8 +1725,11 @@ def comma_separated_csv(raw: Path) -> Outcome:
 # C. value problems
 
 
-@variant("C", """casuslijst: a summary line `Totaal aantal casussen: 128` in column A under the list, after a
-blank row: empty_row, named by the header of its column (`Casusnummer`); the blank row is not reported.""")
+@variant(
+    "C",
+    """casuslijst: a summary line `Totaal aantal casussen: 128` in column A under the list, after a
+blank row: empty_row, named by the header of its column (`Casusnummer`); the blank row is not reported.""",
+)
 def summary_line_under_caselist(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -1503,8 +1742,11 @@ def summary_line_under_caselist(raw: Path) -> Outcome:
     return value([Line(CASELIST, row, "Casusnummer", "empty_row")])
 
 
-@variant("C", """casuslijst: a note `Bijgewerkt door de projectleider` under the list in a column without a
-header (two columns right of the table): empty_row with a blank column.""")
+@variant(
+    "C",
+    """casuslijst: a note `Bijgewerkt door de projectleider` under the list in a column without a
+header (two columns right of the table): empty_row with a blank column.""",
+)
 def note_outside_the_table(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -1518,8 +1760,11 @@ def note_outside_the_table(raw: Path) -> Outcome:
     return value([Line(CASELIST, row, "", "empty_row")])
 
 
-@variant("C", """2019/startformulier.csv: a row holding only a case number (one that has a start form):
-empty_row under the canonical `Casusnummer` (the file says `Casusnr`); not also second_form.""")
+@variant(
+    "C",
+    """2019/startformulier.csv: a row holding only a case number (one that has a start form):
+empty_row under the canonical `Casusnummer` (the file says `Casusnr`); not also second_form.""",
+)
 def form_row_only_case_number(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     f = read_csv(raw / rel)
@@ -1530,12 +1775,17 @@ def form_row_only_case_number(raw: Path) -> Outcome:
     f = read_csv(raw / rel)
     row = f.row_of(len(f.records) - 1)
     assert f.records[-1][0] == number and not any(f.records[-1][1:])
-    return value([Line(rel, row, "Casusnummer", "empty_row")],
-                 absent=[(rel, row, "second_form"), (rel, row, "unknown_case"), (rel, row, "duplicate_row")])
+    return value(
+        [Line(rel, row, "Casusnummer", "empty_row")],
+        absent=[(rel, row, "second_form"), (rel, row, "unknown_case"), (rel, row, "duplicate_row")],
+    )
 
 
-@variant("C", """2020/contactformulier.csv: three dates that cannot be read in `Datum contact` (`2020/03/05`,
-`5 maart 2020`, `31-04-2020`): fewer than 5, so invalid_date on each, rows kept.""")
+@variant(
+    "C",
+    """2020/contactformulier.csv: three dates that cannot be read in `Datum contact` (`2020/03/05`,
+`5 maart 2020`, `31-04-2020`): fewer than 5, so invalid_date on each, rows kept.""",
+)
 def three_invalid_dates(raw: Path) -> Outcome:
     rel = "2020/contactformulier.csv"
     f = read_csv(raw / rel)
@@ -1549,9 +1799,12 @@ def three_invalid_dates(raw: Path) -> Outcome:
     return value(lines)
 
 
-@variant("C", """2018/clientervaring.xlsx: all 4 `Datum interview` cells written `jjjj/mm/dd`: every cell of
+@variant(
+    "C",
+    """2018/clientervaring.xlsx: all 4 `Datum interview` cells written `jjjj/mm/dd`: every cell of
 the column, but fewer than 5, so a value problem: invalid_date on each (the unknown case's row too,
-which is also unknown_case).""")
+which is also unknown_case).""",
+)
 def all_four_dates_invalid_small_file(raw: Path) -> Outcome:
     rel = "2018/clientervaring.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1568,9 +1821,12 @@ def all_four_dates_invalid_small_file(raw: Path) -> Outcome:
     return value(lines + _unknown_survey_lines(raw, raw / rel, rel))
 
 
-@variant("C", """casuslijst: `Einde nazorg` plain-number cells outside a real date: serial 60 (Excel's
+@variant(
+    "C",
+    """casuslijst: `Einde nazorg` plain-number cells outside a real date: serial 60 (Excel's
 non-existent 1900-02-29), 0 (1900-01-00) and 80000 (the year 2119, outside 1900-2100), in three
-rows where it was blank: invalid_date each (and the planted `onbekend`).""")
+rows where it was blank: invalid_date each (and the planted `onbekend`).""",
+)
 def excel_serials_out_of_range(raw: Path) -> Outcome:
     path = raw / CASELIST
     wb = load_xlsx(path)
@@ -1593,8 +1849,11 @@ def excel_serials_out_of_range(raw: Path) -> Outcome:
     return value(invalid)
 
 
-@variant("C", """2019/eindformulier.xlsx: a safety score 11 (`Veiligheid volgens ervaringsdeskundige`):
-safety_out_of_range; and a 99 (unknown) in another row: set blank without a report line.""")
+@variant(
+    "C",
+    """2019/eindformulier.xlsx: a safety score 11 (`Veiligheid volgens ervaringsdeskundige`):
+safety_out_of_range; and a 99 (unknown) in another row: set blank without a report line.""",
+)
 def safety_11_and_99(raw: Path) -> Outcome:
     rel = "2019/eindformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1607,13 +1866,17 @@ def safety_11_and_99(raw: Path) -> Outcome:
     wb.save(raw / rel)
     ws = load_xlsx(raw / rel).active
     assert ws.cell(7, c11).value == 11 and ws.cell(12, c99).value == 99
-    return value([Line(rel, 7, "Veiligheid volgens ervaringsdeskundige", "safety_out_of_range")],
-                 absent=[(rel, 12, "safety_out_of_range")])
+    return value(
+        [Line(rel, 7, "Veiligheid volgens ervaringsdeskundige", "safety_out_of_range")], absent=[(rel, 12, "safety_out_of_range")]
+    )
 
 
-@variant("C", """2020/niet_casus_contacten.csv: a row repeated right below itself with the date written
+@variant(
+    "C",
+    """2020/niet_casus_contacten.csv: a row repeated right below itself with the date written
 `d-m-jjjj` instead of `jjjj-mm-dd` and spaces around the expert's name: equal as read values, so
-duplicate_row (blank column) on the copy.""")
+duplicate_row (blank column) on the copy.""",
+)
 def duplicate_row_as_read_values(raw: Path) -> Outcome:
     rel = "2020/niet_casus_contacten.csv"
     f = read_csv(raw / rel)
@@ -1630,8 +1893,11 @@ def duplicate_row_as_read_values(raw: Path) -> Outcome:
     return value([Line(rel, f.row_of(i + 1), "", "duplicate_row")])
 
 
-@variant("C", """2020/contactformulier.csv: a contact with case number `CIR-0999`, not on the case list
-(inserted mid-file): unknown_case under `Casusnummer`; the contact after the peildatum moves down one row.""")
+@variant(
+    "C",
+    """2020/contactformulier.csv: a contact with case number `CIR-0999`, not on the case list
+(inserted mid-file): unknown_case under `Casusnummer`; the contact after the peildatum moves down one row.""",
+)
 def unknown_case_number(raw: Path) -> Outcome:
     rel = "2020/contactformulier.csv"
     f = read_csv(raw / rel)
@@ -1642,13 +1908,19 @@ def unknown_case_number(raw: Path) -> Outcome:
     write_csv(raw / rel, f)
     f = read_csv(raw / rel)
     c = col_of(f.headers, "Datum contact")
-    late = [Line(rel, f.row_of(j), "Datum contact", "after_peildatum")
-            for j, r in enumerate(f.records[1:], start=1) if text_date(r[c]) and text_date(r[c]) >= PEIL]
+    late = [
+        Line(rel, f.row_of(j), "Datum contact", "after_peildatum")
+        for j, r in enumerate(f.records[1:], start=1)
+        if text_date(r[c]) and text_date(r[c]) >= PEIL
+    ]
     return value([Line(rel, f.row_of(51), "Casusnummer", "unknown_case")] + late)
 
 
-@variant("C", """2018/eindformulier.xlsx: an end form of `Onbekende Persoon`, a name not on the case list
-(the 2018 forms link by name): unknown_case under `Naam cliënt`.""")
+@variant(
+    "C",
+    """2018/eindformulier.xlsx: an end form of `Onbekende Persoon`, a name not on the case list
+(the 2018 forms link by name): unknown_case under `Naam cliënt`.""",
+)
 def unknown_client_name(raw: Path) -> Outcome:
     rel = "2018/eindformulier.xlsx"
     wb = load_xlsx(raw / rel)
@@ -1668,9 +1940,12 @@ def unknown_client_name(raw: Path) -> Outcome:
     return value(lines)
 
 
-@variant("C", """2019/clientervaring.csv: an interview dated on the peildatum itself (`1-1-2021`):
+@variant(
+    "C",
+    """2019/clientervaring.csv: an interview dated on the peildatum itself (`1-1-2021`):
 after_peildatum under `Datum interview`; another with a blank date is kept (a blank date never makes a
-row after_peildatum).""")
+row after_peildatum).""",
+)
 def after_peildatum_on_the_day(raw: Path) -> Outcome:
     rel = "2019/clientervaring.csv"
     f = read_csv(raw / rel)
@@ -1686,8 +1961,10 @@ def after_peildatum_on_the_day(raw: Path) -> Outcome:
     f = read_csv(raw / rel)
     n = len(f.records)
     assert text_date(f.records[n - 2][c]) == PEIL and f.records[n - 1][c] == ""
-    return value([Line(rel, f.row_of(n - 2), "Datum interview", "after_peildatum")],
-                 absent=[(rel, f.row_of(n - 1), "after_peildatum"), (rel, f.row_of(n - 1), "duplicate_row")])
+    return value(
+        [Line(rel, f.row_of(n - 2), "Datum interview", "after_peildatum")],
+        absent=[(rel, f.row_of(n - 1), "after_peildatum"), (rel, f.row_of(n - 1), "duplicate_row")],
+    )
 
 
 def _end_form_cases(raw: Path) -> dict[str, int]:
@@ -1707,18 +1984,25 @@ def _names_2018_end(raw: Path) -> set[str]:
     return {fold(r[0]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
 
 
-@variant("C", """2020 end form: a second end form of a case (dated 10 days after its first) inserted ABOVE
-the first: second_form on the later-dated one, although its row comes first.""")
+@variant(
+    "C",
+    """2020 end form: a second end form of a case (dated 10 days after its first) inserted ABOVE
+the first: second_form on the later-dated one, although its row comes first.""",
+)
 def second_end_form_later_date(raw: Path) -> Outcome:
     counts = _end_form_cases(raw)
     by_number = {v: k for k, v in caselist_names(raw).items()}
     names_2018 = _names_2018_end(raw)
     wb = load_xlsx(raw / END_2020)
     ws = wb.active
-    row = next(r for r in range(5, ws.max_row + 1)
-               if counts.get(str(ws.cell(r, 1).value).strip().upper()) == 1
-               and isinstance(ws.cell(r, 2).value, dt.datetime) and ws.cell(r, 2).value.date() < dt.date(2020, 12, 1)
-               and by_number[str(ws.cell(r, 1).value).strip().upper()] not in names_2018)
+    row = next(
+        r
+        for r in range(5, ws.max_row + 1)
+        if counts.get(str(ws.cell(r, 1).value).strip().upper()) == 1
+        and isinstance(ws.cell(r, 2).value, dt.datetime)
+        and ws.cell(r, 2).value.date() < dt.date(2020, 12, 1)
+        and by_number[str(ws.cell(r, 1).value).strip().upper()] not in names_2018
+    )
     values = [c.value for c in ws[row]]
     ws.insert_rows(row)
     for c, v in enumerate(values, start=1):
@@ -1733,18 +2017,24 @@ def second_end_form_later_date(raw: Path) -> Outcome:
     return value([Line(END_2020, row, "Casusnummer", "second_form")])
 
 
-@variant("C", """a 2019 end form copied into the 2020 end form file with the same `Datum invullen`: a tie, so
-the lower year folder stays: second_form on the 2020 row, nothing on the 2019 row.""")
+@variant(
+    "C",
+    """a 2019 end form copied into the 2020 end form file with the same `Datum invullen`: a tie, so
+the lower year folder stays: second_form on the 2020 row, nothing on the 2019 row.""",
+)
 def second_end_form_tie_across_years(raw: Path) -> Outcome:
     counts = _end_form_cases(raw)
     by_number = {v: k for k, v in caselist_names(raw).items()}
     names_2018 = _names_2018_end(raw)
     rel19 = "2019/eindformulier.xlsx"
     ws19 = load_xlsx(raw / rel19).active
-    source = next(r for r in range(2, ws19.max_row + 1)
-                  if counts.get(str(ws19.cell(r, 1).value).strip().upper()) == 1
-                  and isinstance(ws19.cell(r, 2).value, dt.datetime)
-                  and by_number[str(ws19.cell(r, 1).value).strip().upper()] not in names_2018)
+    source = next(
+        r
+        for r in range(2, ws19.max_row + 1)
+        if counts.get(str(ws19.cell(r, 1).value).strip().upper()) == 1
+        and isinstance(ws19.cell(r, 2).value, dt.datetime)
+        and by_number[str(ws19.cell(r, 1).value).strip().upper()] not in names_2018
+    )
     values = [c.value for c in ws19[source]]
     wb = load_xlsx(raw / END_2020)
     ws = wb.active
@@ -1761,9 +2051,12 @@ def second_end_form_tie_across_years(raw: Path) -> Outcome:
     return value([Line(END_2020, row, "Casusnummer", "second_form")], absent=[(rel19, None, "second_form")])
 
 
-@variant("C", """2019/startformulier.csv: a second start form of a case inserted as the FIRST data row with a
+@variant(
+    "C",
+    """2019/startformulier.csv: a second start form of a case inserted as the FIRST data row with a
 blank `Datum ingevuld` (and another safety score): a blank date sorts last, so second_form on row 2;
-the planted second start form moves down one row.""")
+the planted second start form moves down one row.""",
+)
 def second_start_form_blank_date(raw: Path) -> Outcome:
     rel = "2019/startformulier.csv"
     f = read_csv(raw / rel)
@@ -1786,8 +2079,11 @@ def second_start_form_blank_date(raw: Path) -> Outcome:
     return value(lines)
 
 
-@variant("C", """casuslijst: `Einde casusverantwoordelijke` 5 days before `Start casusverantwoordelijke` in a
-case that had both: end_before_start under `Einde casusverantwoordelijke` (dates kept).""")
+@variant(
+    "C",
+    """casuslijst: `Einde casusverantwoordelijke` 5 days before `Start casusverantwoordelijke` in a
+case that had both: end_before_start under `Einde casusverantwoordelijke` (dates kept).""",
+)
 def end_before_start_professional(raw: Path) -> Outcome:
     path = raw / CASELIST
     before, _ = caselist_lines(path)
@@ -1795,8 +2091,11 @@ def end_before_start_professional(raw: Path) -> Outcome:
     ws = wb.active
     cs, ce = CL["Start casusverantwoordelijke"] + 1, CL["Einde casusverantwoordelijke"] + 1
     flagged = {line.row for line in before}
-    row = next(r for r in range(40, ws.max_row + 1) if r not in flagged
-               and isinstance(ws.cell(r, cs).value, dt.datetime) and isinstance(ws.cell(r, ce).value, dt.datetime))
+    row = next(
+        r
+        for r in range(40, ws.max_row + 1)
+        if r not in flagged and isinstance(ws.cell(r, cs).value, dt.datetime) and isinstance(ws.cell(r, ce).value, dt.datetime)
+    )
     set_date(ws.cell(row, ce), ws.cell(row, cs).value.date() - dt.timedelta(days=5))
     wb.save(path)
     lines, _ = caselist_lines(path)
@@ -1804,9 +2103,12 @@ def end_before_start_professional(raw: Path) -> Outcome:
     return value(lines_of(lines, "end_before_start"))
 
 
-@variant("C", """casuslijst: `Einde casusverantwoordelijke` as the plain numbers 59 and 61 (General format) in two
+@variant(
+    "C",
+    """casuslijst: `Einde casusverantwoordelijke` as the plain numbers 59 and 61 (General format) in two
 cases: Excel's count makes them 1900-02-28 and 1900-03-01 (dates in 1900-2100, so no invalid_date),
-both before the start: end_before_start on each.""")
+both before the start: end_before_start on each.""",
+)
 def excel_serials_before_march_1900(raw: Path) -> Outcome:
     path = raw / CASELIST
     before, _ = caselist_lines(path)
@@ -1829,20 +2131,30 @@ def excel_serials_before_march_1900(raw: Path) -> Outcome:
     return value(lines_of(lines, "end_before_start") + lines_of(lines, "invalid_date"))
 
 
-@variant("C", """casuslijst: `Start casusverantwoordelijke` moved to 3 days after `Start ervaringsdeskundige`
-in a case whose professional end is later: expert_before_professional under `Start ervaringsdeskundige`.""")
+@variant(
+    "C",
+    """casuslijst: `Start casusverantwoordelijke` moved to 3 days after `Start ervaringsdeskundige`
+in a case whose professional end is later: expert_before_professional under `Start ervaringsdeskundige`.""",
+)
 def expert_before_professional(raw: Path) -> Outcome:
     path = raw / CASELIST
     before, _ = caselist_lines(path)
     wb = load_xlsx(path)
     ws = wb.active
-    cs, ce, xs = (CL[n] + 1 for n in ["Start casusverantwoordelijke", "Einde casusverantwoordelijke", "Start ervaringsdeskundige"])
+    cs, ce, xs = (
+        CL[n] + 1 for n in ["Start casusverantwoordelijke", "Einde casusverantwoordelijke", "Start ervaringsdeskundige"]
+    )
     flagged = {line.row for line in before}
 
     def fits(r: int) -> bool:
         start, end, expert = (ws.cell(r, c).value for c in (cs, ce, xs))
-        return (r not in flagged and isinstance(start, dt.datetime) and isinstance(expert, dt.datetime)
-                and isinstance(end, dt.datetime) and end > expert + dt.timedelta(days=30))
+        return (
+            r not in flagged
+            and isinstance(start, dt.datetime)
+            and isinstance(expert, dt.datetime)
+            and isinstance(end, dt.datetime)
+            and end > expert + dt.timedelta(days=30)
+        )
 
     row = next(r for r in range(50, ws.max_row + 1) if fits(r))
     set_date(ws.cell(row, cs), ws.cell(row, xs).value.date() + dt.timedelta(days=3))
@@ -1853,8 +2165,11 @@ def expert_before_professional(raw: Path) -> Outcome:
     return value(lines_of(lines, "expert_before_professional"))
 
 
-@variant("C", """2020/startformulier.sav: `Veiligheid volgens cliënt` of case 7 patched in place to 11 (a
-number without value label): safety_out_of_range on row 8 (case k = row k + 1).""")
+@variant(
+    "C",
+    """2020/startformulier.sav: `Veiligheid volgens cliënt` of case 7 patched in place to 11 (a
+number without value label): safety_out_of_range on row 8 (case k = row k + 1).""",
+)
 def sav_safety_11(raw: Path) -> Outcome:
     import pyreadstat
 

@@ -15,14 +15,26 @@ pytestmark = pytest.mark.slow
 
 def test_bench_records_every_stage_and_scale(tmp_path):
     out = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "-m", "pipeline", "bench", "--scale", "0.1", "--scale", "0.2", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "bench", "--scale", "0.1", "--scale", "0.2", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())["results"]
     seen = {(r["scale"], r["stage"]) for r in results}
     for scale in (0.1, 0.2):
-        for stage in ["floor", "ingest_1_process", "ingest", "indicators", "figures", "report", "ingest+indicators",
-                      "ingest_1_process+indicators"]:
+        for stage in [
+            "floor",
+            "ingest_1_process",
+            "ingest",
+            "indicators",
+            "figures",
+            "report",
+            "ingest+indicators",
+            "ingest_1_process+indicators",
+        ]:
             assert (scale, stage) in seen
     for r in results:
         assert r["seconds"] > 0 and r["peak_mib"] > 0 and r["rows"] > 0

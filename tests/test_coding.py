@@ -7,11 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.coding import SHEET, export_coding_sheet, find_coded_sheet, open_answers, read_coded_sheet
+from pipeline.codebook import load_codebook
+from pipeline.coding import export_coding_sheet, find_coded_sheet, open_answers, read_coded_sheet, sheet_names
 from pipeline.errors import ConfigurationError
 from pipeline.indicators import compute_indicators
 from pipeline.pseudonym import ENV_KEY_FILE
 from pipeline.stages import clean_run
+
+SHEET_TAB, _THEMES_TAB = sheet_names(load_codebook())
 
 ROOT = Path(__file__).resolve().parent.parent
 PEIL = pd.Timestamp("2021-01-01").date()
@@ -31,7 +34,7 @@ def clean(tmp_path_factory):
 def _coded(clean, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     sheet_path = tmp_path / "open_antwoorden_codeerblad.xlsx"
     n = export_coding_sheet(clean, sheet_path)
-    sheet = pd.read_excel(sheet_path, sheet_name=SHEET, dtype=str, engine="calamine").fillna("")
+    sheet = pd.read_excel(sheet_path, sheet_name=SHEET_TAB, dtype=str, engine="calamine").fillna("")
     assert len(sheet) == n > 0
     assert list(sheet.columns[-3:]) == ["thema_1", "thema_2", "thema_3"]
     assert not sheet["tekst"].str.contains("@voorbeeld.nl|06-?\\d{8}", regex=True).any()  # redacted already
@@ -40,7 +43,7 @@ def _coded(clean, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     sheet.loc[goal[:2], "thema_2"] = "netwerk versterken"  # case does not matter
     sheet.loc[goal[4:5], "thema_1"] = "Anders"
     coded_path = tmp_path / "open_antwoorden_gecodeerd.xlsx"
-    sheet.to_excel(coded_path, sheet_name=SHEET, index=False)
+    sheet.to_excel(coded_path, sheet_name=SHEET_TAB, index=False)
     return coded_path, sheet
 
 
@@ -68,7 +71,7 @@ def test_without_a_coded_sheet_nothing_is_coded(clean):
 def test_an_unknown_answer_id_is_a_clear_error(clean, tmp_path):
     coded_path, sheet = _coded(clean, tmp_path)
     sheet.loc[3, "antwoord_id"] = "A-000000000000"
-    sheet.to_excel(coded_path, sheet_name=SHEET, index=False)
+    sheet.to_excel(coded_path, sheet_name=SHEET_TAB, index=False)
     with pytest.raises(ConfigurationError, match=r"rij 5: antwoord_id 'A-000000000000' hoort bij geen huidig open antwoord"):
         read_coded_sheet(coded_path, open_answers(clean))
 
@@ -77,7 +80,7 @@ def test_a_theme_not_in_the_list_is_a_clear_error(clean, tmp_path):
     coded_path, sheet = _coded(clean, tmp_path)
     goal = sheet.index[sheet["vraag_code"] == "goal"][0]
     sheet.loc[goal, "thema_3"] = "Iets nieuws"
-    sheet.to_excel(coded_path, sheet_name=SHEET, index=False)
+    sheet.to_excel(coded_path, sheet_name=SHEET_TAB, index=False)
     with pytest.raises(ConfigurationError, match="thema 'Iets nieuws' staat niet in de lijst"):
         read_coded_sheet(coded_path, open_answers(clean))
 

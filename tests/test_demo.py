@@ -42,8 +42,16 @@ def test_every_format_and_the_planted_problems(tmp_path):
     assert any(_not_utf8(b) for b in raw), "one csv is cp1252"
     processed = process_exports(tmp_path / "d", __import__("datetime").date(2022, 1, 1))
     rules = set(processed.data_quality["rule"])
-    assert {"duplicate_row", "unknown_case", "after_peildatum", "second_form", "invalid_date", "safety_out_of_range",
-            "end_before_start", "expert_before_professional"} <= rules
+    assert {
+        "duplicate_row",
+        "unknown_case",
+        "after_peildatum",
+        "second_form",
+        "invalid_date",
+        "safety_out_of_range",
+        "end_before_start",
+        "expert_before_professional",
+    } <= rules
     assert summary.identifiers and summary.n_cases > 20
 
 

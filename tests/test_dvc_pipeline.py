@@ -46,8 +46,17 @@ def repo(tmp_path_factory) -> Path:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, target)
-    for generated in ["data/clean", "data/indicators/tables", "report/figures", "report/report.qmd", "report/report.html", "report/report.pdf"]:
-        shutil.rmtree(dest / generated, ignore_errors=True) if (dest / generated).is_dir() else (dest / generated).unlink(missing_ok=True)
+    for generated in [
+        "data/clean",
+        "data/indicators/tables",
+        "report/figures",
+        "report/report.qmd",
+        "report/report.html",
+        "report/report.pdf",
+    ]:
+        shutil.rmtree(dest / generated, ignore_errors=True) if (dest / generated).is_dir() else (dest / generated).unlink(
+            missing_ok=True
+        )
     (dest / "dvc.lock").unlink(missing_ok=True)
     _run(["git", "init", "-q"], dest)
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "add", "-A"], dest)
@@ -57,8 +66,13 @@ def repo(tmp_path_factory) -> Path:
 
 
 def test_repro_runs_every_stage_and_writes_outputs(repo):
-    for rel in ["data/clean/cases.parquet", "data/clean/data_quality.csv", "data/clean/flow.csv", "data/clean/cases.sav",
-                "data/indicators/kerncijfers.json"]:
+    for rel in [
+        "data/clean/cases.parquet",
+        "data/clean/data_quality.csv",
+        "data/clean/flow.csv",
+        "data/clean/cases.sav",
+        "data/indicators/kerncijfers.json",
+    ]:
         assert (repo / rel).is_file(), rel
     kerncijfers = json.loads((repo / "data/indicators/kerncijfers.json").read_text())
     assert kerncijfers["flow"]["cases_analysed"] > 0

@@ -6,7 +6,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from free_text_corpus import (
     ALL_IDENTIFIERS,
     ALL_KEEPS,
@@ -43,7 +42,8 @@ HELDOUT = load_corpus("heldout")
 MIN_IDENTIFIERS = {kind: 25 for kind in IDENTIFIER_KINDS} | {"naam": 80, "naam_los": 150}
 MIN_KEEPS = {kind: 40 for kind in KEEP_KINDS}
 # Words for a person or a title: a name right after one of these is a `naam`, otherwise `naam_los`.
-CUES = set("""
+CUES = set(
+    """
     mevrouw meneer mw mevr dhr hr mr heer zoon zoontje dochter dochtertje kind baby vader moeder
     stiefvader stiefmoeder pleegvader pleegmoeder partner ex-partner ex echtgenoot echtgenote man vrouw
     vriend vriendin buurman buurvrouw oma opa tante oom neef nicht broer zus broertje zusje
@@ -51,7 +51,8 @@ CUES = set("""
     huisarts psycholoog mentor juf meester bewindvoerder casusregisseur hulpverlener advocaat jurist
     tolk coach begeleider jeugdbeschermer gezinsvoogd voogd leerkracht docent verpleegkundige
     ervaringsdeskundige ed cliënt cliënte client regisseur mama papa drs prof ir ing
-""".split())
+""".split()
+)
 _CUE_BEFORE = re.compile(r"(?:^|(?<=[\s(\[\"'/]))([^\W\d_][\w\-]*)\.?\s+$")
 
 
@@ -74,7 +75,7 @@ def test_markup_parses_into_consistent_spans():
     for a in ANSWERS:
         spans = sorted(a.identifiers + a.keeps + a.unscored, key=lambda s: s.start)
         for span in spans:
-            assert a.text[span.start:span.end] == span.text, (a.line, span)
+            assert a.text[span.start : span.end] == span.text, (a.line, span)
             before = a.text[span.start - 1] if span.start else " "
             after = a.text[span.end] if span.end < len(a.text) else " "
             assert not before.isalnum() and not after.isalnum(), (a.line, span, "span cuts a word")
@@ -107,7 +108,15 @@ def test_sizes_and_parts():
     assert sum(5 <= n <= 60 for n in words) / len(words) >= 0.75
     assert max(words) <= 120 and sum(n > 60 for n in words) >= 2
     assert set(a.field for a in ANSWERS) == {
-        "toelichting", "opmerkingen", "doel", "resultaten", "nog_nodig", "reden_anders", "goed", "beter", "advies",
+        "toelichting",
+        "opmerkingen",
+        "doel",
+        "resultaten",
+        "nog_nodig",
+        "reden_anders",
+        "goed",
+        "beter",
+        "advies",
     }
 
 
@@ -186,7 +195,7 @@ def test_an_identifiers_tokens_occur_only_inside_it():
     for a in ANSWERS:
         for span in a.identifiers:
             assert not identifier_removed(span, a, a.text), (a.line, span)
-            only = a.text[: span.start] + PLACEHOLDERS[span.kind] + a.text[span.end:]
+            only = a.text[: span.start] + PLACEHOLDERS[span.kind] + a.text[span.end :]
             assert leftovers(span, only) == [], (a.line, span.text, leftovers(span, only))
 
 
@@ -199,7 +208,7 @@ def test_a_keep_spans_words_occur_only_inside_it_and_are_no_identifier_token():
         for span in a.keeps:
             words = [w for w in keep_words(span) if w not in {"de", "het", "op", "van", "voor", "der", "den"}]
             assert words, (a.line, span)
-            rest = a.text[: span.start] + " " + a.text[span.end:]
+            rest = a.text[: span.start] + " " + a.text[span.end :]
             assert not set(words) & output_words(rest), (a.line, span.text, set(words) & output_words(rest))
             assert not set(words) & tokens, (a.line, span.text)
 

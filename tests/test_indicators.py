@@ -17,16 +17,30 @@ import datetime as dt
 import json
 
 import pytest
-
 from exportkit import CASELIST_HEADERS, DEV_HEADERS, NONCASE_HEADERS, START_HEADERS, SURVEY_HEADERS, caselist_row, write_table
+
 from pipeline.indicators import compute_indicators, kerncijfers_json
-from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
 from pipeline.stages import clean_run
 
 PEIL = dt.date(2021, 1, 1)
-END_HEADERS = ["Casusnummer", "Datum invullen", "Ervaringsdeskundige", "Reden afsluiten", *DEV_HEADERS,
-               "Veiligheid volgens cliënt", "Veiligheid volgens ervaringsdeskundige", "Veiligheid volgens casusverantwoordelijke"]
-CONTACT_2019 = ["Casusnummer", "Datum contact", "Ervaringsdeskundige", "Soort contact", "Duur contact (uren)", "Netwerk betrokken"]
+END_HEADERS = [
+    "Casusnummer",
+    "Datum invullen",
+    "Ervaringsdeskundige",
+    "Reden afsluiten",
+    *DEV_HEADERS,
+    "Veiligheid volgens cliënt",
+    "Veiligheid volgens ervaringsdeskundige",
+    "Veiligheid volgens casusverantwoordelijke",
+]
+CONTACT_2019 = [
+    "Casusnummer",
+    "Datum contact",
+    "Ervaringsdeskundige",
+    "Soort contact",
+    "Duur contact (uren)",
+    "Netwerk betrokken",
+]
 CONTACT_2020 = [*CONTACT_2019, "Contact met"]
 
 
@@ -37,66 +51,202 @@ def end(key, date, reasons, dev: dict, safety, aftercare=None):
 
 
 def write_export(root):
-    write_table(root / "casuslijst.xlsx", CASELIST_HEADERS, [
-        caselist_row("CIR-0001", "Zoë de Wit", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "01-01-2019", "31-12-2019", "11-01-2019", "10-07-2019"),
-        caselist_row("CIR-0002", "Piet Bakker", "VT Casusregie", "Pleger", "Bram Vos", "anna  jansen", "01-03-2019", None, "01-03-2019", "25-02-2020", "01-06-2020"),
-        caselist_row("CIR-0003", "Kees Smit", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "01-02-2020", None, "20-01-2020", None),
-        caselist_row("CIR-0004", "Els Vos", "VT Onderzoek", "Slachtoffer", "Carla Dekker", None, "01-03-2020", "01-12-2020", "31-03-2020", "01-03-2020"),
-        caselist_row("CIR-0005", "Jan Kok", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "01-05-2019", None, "01-05-2019", None),
-        caselist_row("CIR-0006", "Lies Maas", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "15-01-2021", None, "01-02-2021", None),
-    ])
-    write_table(root / "2019" / "startformulier.csv", START_HEADERS, [
-        ["CIR-0001", "12-01-2019", "Anna Jansen", "15-06-1980", "Vrouw", "Ja", 2, "Nee", "Huiselijk geweld;Huisvesting;", None, 4, 5, 6],
-        ["CIR-0002", "02-03-2019", "Bram Vos", "11-01-1990", "Man", "Nee", 0, "Nee", None, None, 99, 7, 8],
-    ])
-    write_table(root / "2020" / "startformulier.csv", START_HEADERS, [
-        ["CIR-0003", "21-01-2020", "Anna Jansen", "20-01-2000", "Onbekend", "Onbekend", 0, "Nee", "Huiselijk geweld", None, 3, 4, 5],
-        ["CIR-0004", "01-04-2020", "Carla Dekker", None, "Vrouw", "Ja", 1, "Nee", "Verslaving ; huiselijk geweld", None, 6, 12, 5],
-    ])
-    write_table(root / "2019" / "contactformulier.csv", CONTACT_2019, [
-        ["CIR-0001", "15-01-2019", "Anna Jansen", "Telefonisch", 1.5, "Geen"],
-        ["CIR-0001", "01-02-2019", "Anna Jansen", "Face to face", 2.0, "Ouder(s)"],
-        ["CIR-0001", "01-03-2019", "Anna Jansen", "Telefonisch", None, "Geen"],
-        ["CIR-0098", "01-03-2019", "Anna Jansen", "Telefonisch", 1.0, "Geen"],  # unknown case
-    ])
-    write_table(root / "2020" / "contactformulier.csv", CONTACT_2020, [
-        ["CIR-0002", "10-01-2020", "Bram Vos", "WhatsApp", 1.0, "Geen", "Cliënt"],
-        ["CIR-0002", "20-01-2020", "Bram Vos", "Telefonisch", 0.5, "Geen", "Instelling/professional"],
-        ["CIR-0003", "25-01-2020", "Anna Jansen", None, 2.0, "Geen", "Cliënt"],
-    ])
-    write_table(root / "2019" / "eindformulier.csv", END_HEADERS, [
-        end("CIR-0001", "11-07-2019", "Doel bereikt;Anders",
-            {"Huiselijk geweld": "Afgenomen", "Huisvesting": "Gestopt", "Psychisch functioneren": "Niet van toepassing"}, (8, 8, 9)),
-    ])
-    write_table(root / "2020" / "eindformulier.csv", [*END_HEADERS, "Nazorg"], [
-        end("CIR-0002", "26-02-2020", "Doel bereikt", {"Huiselijk geweld": "Gelijk gebleven"}, (6, 7, 99), "Ja"),
-        end("CIR-0004", "02-03-2020", None, {}, (7, 6, 5), "Nee"),
-    ])
-    write_table(root / "2020" / "clientervaring.csv", SURVEY_HEADERS, [
-        ["CIR-0001", "15-01-2020", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Nee", 8],
-        ["CIR-0002", "01-05-2020", "Nee", "Ja", "Ja", "Ja", "Ja", "Nee", None, 6],
-        ["CIR-0099", "01-05-2020", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", 10],  # unknown case
-    ])
-    write_table(root / "2020" / "niet_casus_contacten.csv", NONCASE_HEADERS, [
-        ["01-02-2020", "Anna Jansen", "Telefonisch", "Eerste gesprek", 10, "Slachtoffer", "Website", "Luisterend oor"],
-        ["02-02-2020", "Anna Jansen", "Telefonisch", "Vervolggesprek", 15, "Slachtoffer", "Website", "Luisterend oor;Advies persoonlijk handelen"],
-        ["03-02-2020", "Anna Jansen", "WhatsApp", None, 45, "Slachtoffer", "Flyer slachtoffers", None],
-        ["04-02-2020", "Bram Vos", "E-mail", "Eerste gesprek", None, "Pleger", "Anders", "Advies professionele hulp inschakelen"],
-    ])
+    write_table(
+        root / "casuslijst.xlsx",
+        CASELIST_HEADERS,
+        [
+            caselist_row(
+                "CIR-0001",
+                "Zoë de Wit",
+                "SG Ambulant",
+                "Slachtoffer",
+                "Anna Jansen",
+                None,
+                "01-01-2019",
+                "31-12-2019",
+                "11-01-2019",
+                "10-07-2019",
+            ),
+            caselist_row(
+                "CIR-0002",
+                "Piet Bakker",
+                "VT Casusregie",
+                "Pleger",
+                "Bram Vos",
+                "anna  jansen",
+                "01-03-2019",
+                None,
+                "01-03-2019",
+                "25-02-2020",
+                "01-06-2020",
+            ),
+            caselist_row(
+                "CIR-0003", "Kees Smit", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "01-02-2020", None, "20-01-2020", None
+            ),
+            caselist_row(
+                "CIR-0004",
+                "Els Vos",
+                "VT Onderzoek",
+                "Slachtoffer",
+                "Carla Dekker",
+                None,
+                "01-03-2020",
+                "01-12-2020",
+                "31-03-2020",
+                "01-03-2020",
+            ),
+            caselist_row(
+                "CIR-0005", "Jan Kok", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "01-05-2019", None, "01-05-2019", None
+            ),
+            caselist_row(
+                "CIR-0006", "Lies Maas", "SG Ambulant", "Slachtoffer", "Anna Jansen", None, "15-01-2021", None, "01-02-2021", None
+            ),
+        ],
+    )
+    write_table(
+        root / "2019" / "startformulier.csv",
+        START_HEADERS,
+        [
+            [
+                "CIR-0001",
+                "12-01-2019",
+                "Anna Jansen",
+                "15-06-1980",
+                "Vrouw",
+                "Ja",
+                2,
+                "Nee",
+                "Huiselijk geweld;Huisvesting;",
+                None,
+                4,
+                5,
+                6,
+            ],
+            ["CIR-0002", "02-03-2019", "Bram Vos", "11-01-1990", "Man", "Nee", 0, "Nee", None, None, 99, 7, 8],
+        ],
+    )
+    write_table(
+        root / "2020" / "startformulier.csv",
+        START_HEADERS,
+        [
+            [
+                "CIR-0003",
+                "21-01-2020",
+                "Anna Jansen",
+                "20-01-2000",
+                "Onbekend",
+                "Onbekend",
+                0,
+                "Nee",
+                "Huiselijk geweld",
+                None,
+                3,
+                4,
+                5,
+            ],
+            [
+                "CIR-0004",
+                "01-04-2020",
+                "Carla Dekker",
+                None,
+                "Vrouw",
+                "Ja",
+                1,
+                "Nee",
+                "Verslaving ; huiselijk geweld",
+                None,
+                6,
+                12,
+                5,
+            ],
+        ],
+    )
+    write_table(
+        root / "2019" / "contactformulier.csv",
+        CONTACT_2019,
+        [
+            ["CIR-0001", "15-01-2019", "Anna Jansen", "Telefonisch", 1.5, "Geen"],
+            ["CIR-0001", "01-02-2019", "Anna Jansen", "Face to face", 2.0, "Ouder(s)"],
+            ["CIR-0001", "01-03-2019", "Anna Jansen", "Telefonisch", None, "Geen"],
+            ["CIR-0098", "01-03-2019", "Anna Jansen", "Telefonisch", 1.0, "Geen"],  # unknown case
+        ],
+    )
+    write_table(
+        root / "2020" / "contactformulier.csv",
+        CONTACT_2020,
+        [
+            ["CIR-0002", "10-01-2020", "Bram Vos", "WhatsApp", 1.0, "Geen", "Cliënt"],
+            ["CIR-0002", "20-01-2020", "Bram Vos", "Telefonisch", 0.5, "Geen", "Instelling/professional"],
+            ["CIR-0003", "25-01-2020", "Anna Jansen", None, 2.0, "Geen", "Cliënt"],
+        ],
+    )
+    write_table(
+        root / "2019" / "eindformulier.csv",
+        END_HEADERS,
+        [
+            end(
+                "CIR-0001",
+                "11-07-2019",
+                "Doel bereikt;Anders",
+                {"Huiselijk geweld": "Afgenomen", "Huisvesting": "Gestopt", "Psychisch functioneren": "Niet van toepassing"},
+                (8, 8, 9),
+            ),
+        ],
+    )
+    write_table(
+        root / "2020" / "eindformulier.csv",
+        [*END_HEADERS, "Nazorg"],
+        [
+            end("CIR-0002", "26-02-2020", "Doel bereikt", {"Huiselijk geweld": "Gelijk gebleven"}, (6, 7, 99), "Ja"),
+            end("CIR-0004", "02-03-2020", None, {}, (7, 6, 5), "Nee"),
+        ],
+    )
+    write_table(
+        root / "2020" / "clientervaring.csv",
+        SURVEY_HEADERS,
+        [
+            ["CIR-0001", "15-01-2020", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Nee", 8],
+            ["CIR-0002", "01-05-2020", "Nee", "Ja", "Ja", "Ja", "Ja", "Nee", None, 6],
+            ["CIR-0099", "01-05-2020", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", "Ja", 10],  # unknown case
+        ],
+    )
+    write_table(
+        root / "2020" / "niet_casus_contacten.csv",
+        NONCASE_HEADERS,
+        [
+            ["01-02-2020", "Anna Jansen", "Telefonisch", "Eerste gesprek", 10, "Slachtoffer", "Website", "Luisterend oor"],
+            [
+                "02-02-2020",
+                "Anna Jansen",
+                "Telefonisch",
+                "Vervolggesprek",
+                15,
+                "Slachtoffer",
+                "Website",
+                "Luisterend oor;Advies persoonlijk handelen",
+            ],
+            ["03-02-2020", "Anna Jansen", "WhatsApp", None, 45, "Slachtoffer", "Flyer slachtoffers", None],
+            [
+                "04-02-2020",
+                "Bram Vos",
+                "E-mail",
+                "Eerste gesprek",
+                None,
+                "Pleger",
+                "Anders",
+                "Advies professionele hulp inschakelen",
+            ],
+        ],
+    )
     return root
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
+def result(tmp_path_factory, test_key):
     root = tmp_path_factory.mktemp("indicators")
-    mp.setenv(ENV_KEY, "i" * 40)
-    mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
-    try:
+    with test_key(root):
         result = clean_run(write_export(root / "raw"), PEIL)
-        return compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
-    finally:
-        mp.undo()
+    return compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +290,13 @@ def approx(value):
 
 
 def test_flow_and_forms(k):
-    assert k["flow"] == {"cases_listed": 6, "cases_no_registration": 1, "cases_after_peildatum": 1, "cases_analysed": 4,
-                         "forms_unlinked": 2}
+    assert k["flow"] == {
+        "cases_listed": 6,
+        "cases_no_registration": 1,
+        "cases_after_peildatum": 1,
+        "cases_analysed": 4,
+        "forms_unlinked": 2,
+    }
     assert k["forms"] == {"start": 4, "contact": 6, "end": 3, "client_survey": 2, "noncase": 4}
 
 
@@ -150,10 +305,19 @@ def test_cases_and_status_per_year(k):
     assert c["by_start_year"] == {"2019": 2, "2020": 2}
     assert c["by_target"] == {"victim": 3, "perpetrator": 1}
     assert (c["closed"], c["running"]) == (3, 1)
-    assert c["by_team"] == {"sg_ambulant": 2, "sg_ambulant_wonen": 0, "vt_interventieteam": 0, "vt_casusregie": 1,
-                            "vt_ondersteuning": 0, "vt_onderzoek": 1, "vt_procesregie": 0}
-    assert c["status_by_year"] == {"2019": {"started": 2, "closed": 1, "running_end": 1},
-                                   "2020": {"started": 2, "closed": 2, "running_end": 1}}
+    assert c["by_team"] == {
+        "sg_ambulant": 2,
+        "sg_ambulant_wonen": 0,
+        "vt_interventieteam": 0,
+        "vt_casusregie": 1,
+        "vt_ondersteuning": 0,
+        "vt_onderzoek": 1,
+        "vt_procesregie": 0,
+    }
+    assert c["status_by_year"] == {
+        "2019": {"started": 2, "closed": 1, "running_end": 1},
+        "2020": {"started": 2, "closed": 2, "running_end": 1},
+    }
 
 
 def test_background(k):
@@ -198,9 +362,21 @@ def test_problem_areas_and_development(k):
     assert p["pct"]["domestic_violence"] == 75 and p["pct"]["housing"] == 25 and p["pct"]["addiction"] == 25
     assert p["pct"]["parenting"] == 0
     assert p["areas_count_pct"] == {"0": 25, "1": 25, "2+": 50}
-    assert p["development"]["domestic_violence"] == {"n": 2, "increased_pct": 0, "same_pct": 50, "decreased_pct": 50, "stopped_pct": 0}
+    assert p["development"]["domestic_violence"] == {
+        "n": 2,
+        "increased_pct": 0,
+        "same_pct": 50,
+        "decreased_pct": 50,
+        "stopped_pct": 0,
+    }
     assert p["development"]["housing"]["stopped_pct"] == 100
-    assert p["development"]["mental_health"] == {"n": 0, "increased_pct": None, "same_pct": None, "decreased_pct": None, "stopped_pct": None}
+    assert p["development"]["mental_health"] == {
+        "n": 0,
+        "increased_pct": None,
+        "same_pct": None,
+        "decreased_pct": None,
+        "stopped_pct": None,
+    }
 
 
 def test_closure_and_aftercare(k):
@@ -225,15 +401,26 @@ def test_safety(k):
 
 
 def test_experts(k):
-    assert k["experts"] == {"distinct": 3, "by_start_year": {"2019": 2, "2020": 2}, "cases_per_expert_min": 1,
-                            "cases_per_expert_max": 3}
+    assert k["experts"] == {
+        "distinct": 3,
+        "by_start_year": {"2019": 2, "2020": 2},
+        "cases_per_expert_min": 1,
+        "cases_per_expert_max": 3,
+    }
 
 
 def test_survey(k):
     s = k["survey"]
     assert (s["n"], s["grade_mean"], s["grade_n"], s["grade_by_year"]) == (2, 7, 2, {"2020": 7})
-    assert s["item_pct"] == {"click": 50, "reachable": 100, "understood": 100, "helped_solve": 100, "would_recommend": 100,
-                             "leaflet_received": 50, "leaflet_useful": 0}
+    assert s["item_pct"] == {
+        "click": 50,
+        "reachable": 100,
+        "understood": 100,
+        "helped_solve": 100,
+        "would_recommend": 100,
+        "leaflet_received": 50,
+        "leaflet_useful": 0,
+    }
     assert s["grade_by_team"]["sg_ambulant"] == {"mean": 8, "n": 1}
     assert s["grade_by_team"]["vt_casusregie"] == {"mean": 6, "n": 1}
     assert s["grade_by_team"]["vt_onderzoek"] == {"mean": None, "n": 0}
@@ -261,15 +448,36 @@ def test_json_is_strict_and_counts_are_integers(k):
 
 # ---- the key-figures contract: exactly these keys (shared contract, docs/definitions.md) --------
 
-TEAMS = ["sg_ambulant", "sg_ambulant_wonen", "vt_interventieteam", "vt_casusregie", "vt_ondersteuning", "vt_onderzoek", "vt_procesregie"]
+TEAMS = [
+    "sg_ambulant",
+    "sg_ambulant_wonen",
+    "vt_interventieteam",
+    "vt_casusregie",
+    "vt_ondersteuning",
+    "vt_onderzoek",
+    "vt_procesregie",
+]
 TARGETS = ["victim", "perpetrator"]
-AREAS = ["domestic_violence", "mental_health", "housing", "work_income", "social_participation", "parenting",
-         "divorce_contact", "physical_health", "addiction", "criminal_record"]
+AREAS = [
+    "domestic_violence",
+    "mental_health",
+    "housing",
+    "work_income",
+    "social_participation",
+    "parenting",
+    "divorce_contact",
+    "physical_health",
+    "addiction",
+    "criminal_record",
+]
 
 
 def contract_keys(years: list[str], interview_years: list[str]) -> set[str]:
     """Every dotted key path the contract lists, for the given start years and interview years."""
-    keys = {f"flow.{x}" for x in ["cases_listed", "cases_no_registration", "cases_after_peildatum", "cases_analysed", "forms_unlinked"]}
+    keys = {
+        f"flow.{x}"
+        for x in ["cases_listed", "cases_no_registration", "cases_after_peildatum", "cases_analysed", "forms_unlinked"]
+    }
     keys |= {f"forms.{x}" for x in ["start", "contact", "end", "client_survey", "noncase"]}
     keys |= {f"cases.by_start_year.{y}" for y in years} | {f"cases.by_target.{t}" for t in TARGETS}
     keys |= {"cases.closed", "cases.running"} | {f"cases.by_team.{t}" for t in TEAMS}
@@ -291,10 +499,15 @@ def contract_keys(years: list[str], interview_years: list[str]) -> set[str]:
     keys |= {f"contacts.partner_pct.{p}" for p in ["client", "professional", "both"]}
     keys |= {"problems.start_forms_n"} | {f"problems.pct.{a}" for a in AREAS}
     keys |= {f"problems.areas_count_pct.{b}" for b in ["0", "1", "2+"]}
-    keys |= {f"problems.development.{a}.{m}" for a in AREAS for m in ["n", "increased_pct", "same_pct", "decreased_pct", "stopped_pct"]}
+    keys |= {
+        f"problems.development.{a}.{m}" for a in AREAS for m in ["n", "increased_pct", "same_pct", "decreased_pct", "stopped_pct"]
+    }
     keys |= {"closure.forms_n", "closure.mentions_n"}
-    keys |= {f"closure.reasons.{r}.{m}" for r in ["goal_reached", "expert_stopped", "care_transferred", "client_moved",
-                                                  "client_declined", "other"] for m in ["n", "pct_mentions", "pct_forms"]}
+    keys |= {
+        f"closure.reasons.{r}.{m}"
+        for r in ["goal_reached", "expert_stopped", "care_transferred", "client_moved", "client_declined", "other"]
+        for m in ["n", "pct_mentions", "pct_forms"]
+    }
     keys |= {f"safety.mean.{r}.{m}" for r in ["client", "expert", "professional"] for m in ["start", "end"]}
     keys |= {f"safety.client_paired.{m}" for m in ["n", "start_mean", "end_mean", "change_mean"]}
     keys |= {f"safety.client_paired.by_team.{t}.{m}" for t in TEAMS for m in ["n", "start_mean", "end_mean"]}
@@ -302,8 +515,10 @@ def contract_keys(years: list[str], interview_years: list[str]) -> set[str]:
     keys |= {"aftercare.cases", "experts.distinct", "experts.cases_per_expert_min", "experts.cases_per_expert_max"}
     keys |= {f"experts.by_start_year.{y}" for y in years}
     keys |= {"survey.n", "survey.grade_mean", "survey.grade_n"} | {f"survey.grade_by_year.{y}" for y in interview_years}
-    keys |= {f"survey.item_pct.{i}" for i in ["click", "reachable", "understood", "helped_solve", "would_recommend",
-                                              "leaflet_received", "leaflet_useful"]}
+    keys |= {
+        f"survey.item_pct.{i}"
+        for i in ["click", "reachable", "understood", "helped_solve", "would_recommend", "leaflet_received", "leaflet_useful"]
+    }
     keys |= {f"survey.grade_by_team.{t}.{m}" for t in TEAMS for m in ["mean", "n"]}
     keys |= {"noncase.n", "noncase.duration_mean_min", "noncase.first_pct"}
     keys |= {f"noncase.duration_band_pct.{b}" for b in ["lt15", "15_29", "30_59", "60plus"]}
@@ -332,19 +547,21 @@ def test_exactly_the_contract_keys_with_integer_counts(k):
     flat = flatten(k)
     assert set(flat) == contract_keys(["2019", "2020"], ["2020"])
     for path, value in flat.items():
-        is_count = path.startswith(("flow.", "forms.", "cases.", "experts.by_start_year.")) or path.endswith(COUNT_SUFFIXES) \
+        is_count = (
+            path.startswith(("flow.", "forms.", "cases.", "experts.by_start_year."))
+            or path.endswith(COUNT_SUFFIXES)
             or (path.startswith("closure.reasons.") and path.endswith(".n"))
+        )
         if path in {"lead_time_days.min", "lead_time_days.max"} or is_count:
             assert value is None or type(value) is int, path
         else:
             assert value is None or type(value) is float or type(value) is int, path
 
 
-def test_empty_export_gives_every_key_with_zero_or_null(tmp_path, monkeypatch):
+def test_empty_export_gives_every_key_with_zero_or_null(tmp_path, monkeypatch, keyed):
     """No analysed case: the ingest gate stops such a run, but the indicators are defined for it."""
     from pipeline import ingest
 
-    monkeypatch.setenv(ENV_KEY, "e" * 40)
     monkeypatch.setattr(ingest, "_analysed_gate", lambda *args: None)
     root = tmp_path / "raw"
     write_table(root / "casuslijst.csv", CASELIST_HEADERS, [caselist_row("CIR-0001", "Zoë de Wit")])

@@ -7,24 +7,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pyreadstat
-import pytest
-
 from exportkit import CONTACT_HEADERS, contact_row, minimal_export, write_table
+
 from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
 from pipeline.stages import run_ingest
 
 PEIL = dt.date(2021, 1, 1)
 KEY = "k" * 40
-
-
-@pytest.fixture()
-def keyed(monkeypatch, tmp_path):
-    monkeypatch.setenv(ENV_KEY, KEY)
-    monkeypatch.setenv(ENV_KEY_FILE, str(tmp_path / "no.key"))
 
 
 def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -38,9 +30,18 @@ def test_cli_ingest_writes_clean_tables_and_reconciles_flow(tmp_path, keyed):
     done = run_cli("ingest", "--raw-dir", str(raw), "--peildatum", "2021-01-01", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "[pipeline" in done.stderr  # progress lines on stderr
-    for name in ["cases.parquet", "start_forms.parquet", "contact_forms.parquet", "end_forms.parquet",
-                 "client_survey.parquet", "noncase_contacts.parquet", "cases.sav", "data_quality.csv",
-                 "flow.csv", "manifest.json"]:
+    for name in [
+        "cases.parquet",
+        "start_forms.parquet",
+        "contact_forms.parquet",
+        "end_forms.parquet",
+        "client_survey.parquet",
+        "noncase_contacts.parquet",
+        "cases.sav",
+        "data_quality.csv",
+        "flow.csv",
+        "manifest.json",
+    ]:
         assert (out / name).is_file(), name
     flow = pd.read_csv(out / "flow.csv")
     parts = flow[["kept", "excluded", "duplicate_row", "unknown_case", "after_peildatum", "second_form"]].sum(axis=1)
@@ -51,7 +52,10 @@ def test_cli_ingest_writes_clean_tables_and_reconciles_flow(tmp_path, keyed):
     assert sorted(cases["status"]) == ["analysed", "analysed", "no_registration"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert {f["file"] for f in manifest["files"]} == {
-        "casuslijst.xlsx", "2019/startformulier.csv", "2019/contactformulier.csv", "2019/eindformulier.csv"
+        "casuslijst.xlsx",
+        "2019/startformulier.csv",
+        "2019/contactformulier.csv",
+        "2019/eindformulier.csv",
     }
 
 
@@ -72,7 +76,9 @@ def test_structural_problem_exits_nonzero_with_file_row_column_and_keeps_outputs
 def test_no_key_on_real_data_stops_with_instructions(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_KEY, raising=False)
     raw = minimal_export(tmp_path / "raw")
-    done = run_cli("ingest", "--raw-dir", str(raw), "--out", str(tmp_path / "clean"), env_extra={ENV_KEY_FILE: str(tmp_path / "none.key")})
+    done = run_cli(
+        "ingest", "--raw-dir", str(raw), "--out", str(tmp_path / "clean"), env_extra={ENV_KEY_FILE: str(tmp_path / "none.key")}
+    )
     assert done.returncode == 2
     assert "make-key" in done.stderr and ENV_KEY in done.stderr
     assert not (tmp_path / "clean").exists()
@@ -176,8 +182,12 @@ def test_files_outside_the_contract_are_listed_and_misnamed_exports_stop(tmp_pat
     (raw / "2019" / "notities.txt").write_text("x")
     done = run_cli("validate", str(raw))
     assert done.returncode == 0, done.stdout
-    for line in ["  2019/contactformulieren.csv (geen formulier van het exportcontract)", "  archief/ (geen jaarmap (jjjj))",
-                 "  2019/~$eindformulier.xlsx (Excel-vergrendelingsbestand)", "  2019/notities.txt (geen formulier"]:
+    for line in [
+        "  2019/contactformulieren.csv (geen formulier van het exportcontract)",
+        "  archief/ (geen jaarmap (jjjj))",
+        "  2019/~$eindformulier.xlsx (Excel-vergrendelingsbestand)",
+        "  2019/notities.txt (geen formulier",
+    ]:
         assert line in done.stdout, line
     assert "] gelezen: 2019/contactformulieren.csv" not in done.stderr
     (raw / "2019" / "eindformulier.csv").rename(raw / "2019" / "eindformulier.txt")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from exportkit import (
     CASELIST_HEADERS,
     CONTACT_HEADERS,
@@ -20,6 +19,7 @@ from exportkit import (
     survey_row,
     write_table,
 )
+
 from pipeline.errors import StructuralError
 from pipeline.ingest import process_exports
 
@@ -103,7 +103,12 @@ def test_row_rules_in_order_unknown_after_peildatum_second_form(tmp_path):
     write_table(tmp_path / "2020" / "startformulier.xlsx", START_HEADERS, [start_row("CIR-0002", date=dt.date(2020, 5, 1))])
     processed = process_exports(tmp_path, PEIL)
     assert statuses(processed, "2019/startformulier.csv") == [
-        "second_form", "unknown_case", "unknown_case", "kept", "after_peildatum", "second_form",
+        "second_form",
+        "unknown_case",
+        "unknown_case",
+        "kept",
+        "after_peildatum",
+        "second_form",
     ]
     assert statuses(processed, "2020/startformulier.xlsx") == ["kept"]  # dated, so before the blank-dated one
     assert ("2019/startformulier.csv", 3, "Casusnummer", "unknown_case") in dq_lines(processed)
@@ -113,7 +118,11 @@ def test_row_rules_in_order_unknown_after_peildatum_second_form(tmp_path):
 
 def test_second_form_ties_go_to_the_lower_year_folder_then_row(tmp_path):
     minimal_export(tmp_path)
-    write_table(tmp_path / "2019" / "eindformulier.csv", END_HEADERS, [end_row("CIR-0001", date="01-12-2019"), end_row("CIR-0001", date="01-12-2019", dev="Gestopt")])
+    write_table(
+        tmp_path / "2019" / "eindformulier.csv",
+        END_HEADERS,
+        [end_row("CIR-0001", date="01-12-2019"), end_row("CIR-0001", date="01-12-2019", dev="Gestopt")],
+    )
     write_table(tmp_path / "2018" / "eindformulier.csv", END_HEADERS, [end_row("CIR-0001", date="01-12-2019", dev="Toegenomen")])
     processed = process_exports(tmp_path, PEIL)
     assert statuses(processed, "2018/eindformulier.csv") == ["kept"]
@@ -152,7 +161,9 @@ def test_caselist_date_rules(tmp_path):
         tmp_path / "casuslijst.xlsx",
         CASELIST_HEADERS,
         [
-            caselist_row("CIR-0001", "A B", prof_start="01-03-2019", prof_end="01-02-2019", exp_start="01-02-2019", exp_end="01-01-2019"),
+            caselist_row(
+                "CIR-0001", "A B", prof_start="01-03-2019", prof_end="01-02-2019", exp_start="01-02-2019", exp_end="01-01-2019"
+            ),
             caselist_row("CIR-0002", "C D", exp_start="2 maart 2019"),
             caselist_row("CIR-0003", "E F"),
             caselist_row("CIR-0003", "E F"),  # exact duplicate
@@ -170,7 +181,11 @@ def test_caselist_date_rules(tmp_path):
 
 def test_survey_and_unknown_numbers(tmp_path):
     minimal_export(tmp_path)
-    write_table(tmp_path / "2019" / "clientervaring.csv", SURVEY_HEADERS, [survey_row("CIR-0001", grade=11), survey_row("CIR-0001", grade="8,5"), survey_row("CIR-0404")])
+    write_table(
+        tmp_path / "2019" / "clientervaring.csv",
+        SURVEY_HEADERS,
+        [survey_row("CIR-0001", grade=11), survey_row("CIR-0001", grade="8,5"), survey_row("CIR-0404")],
+    )
     processed = process_exports(tmp_path, PEIL)
     assert dq_lines(processed) == [
         ("2019/clientervaring.csv", 2, "Rapportcijfer", "invalid_number"),
@@ -192,7 +207,11 @@ def _expect_structural(root, file, row, column, match):
 
 def test_label_not_in_code_list_stops(tmp_path):
     minimal_export(tmp_path)
-    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, [contact_row("CIR-0001"), contact_row("CIR-0001", kind="Postduif")])
+    write_table(
+        tmp_path / "2019" / "contactformulier.csv",
+        CONTACT_HEADERS,
+        [contact_row("CIR-0001"), contact_row("CIR-0001", kind="Postduif")],
+    )
     _expect_structural(tmp_path, "2019/contactformulier.csv", 3, "Soort contact", "Postduif")
 
 
@@ -208,7 +227,10 @@ def test_sav_code_without_value_label_stops(tmp_path):
     write_table(
         tmp_path / "2019" / "contactformulier.sav",
         headers,
-        [["CIR-0001", dt.date(2019, 3, 1), "Anna Jansen", 1.0, 1.0, "Geen"], ["CIR-0001", dt.date(2019, 3, 2), "Anna Jansen", 7.0, 1.0, "Geen"]],
+        [
+            ["CIR-0001", dt.date(2019, 3, 1), "Anna Jansen", 1.0, 1.0, "Geen"],
+            ["CIR-0001", dt.date(2019, 3, 2), "Anna Jansen", 7.0, 1.0, "Geen"],
+        ],
         value_labels={"Soort contact": {1: "Face to face", 2: "Telefonisch"}},
     )
     (tmp_path / "2019" / "contactformulier.csv").unlink()
@@ -217,7 +239,11 @@ def test_sav_code_without_value_label_stops(tmp_path):
 
 def test_missing_required_column_stops(tmp_path):
     minimal_export(tmp_path)
-    write_table(tmp_path / "2019" / "eindformulier.csv", [h for h in END_HEADERS if h != "Ontwikkeling Verslaving"], [end_row("CIR-0001")[:-4] + [8, 8, 8]])
+    write_table(
+        tmp_path / "2019" / "eindformulier.csv",
+        [h for h in END_HEADERS if h != "Ontwikkeling Verslaving"],
+        [end_row("CIR-0001")[:-4] + [8, 8, 8]],
+    )
     _expect_structural(tmp_path, "2019/eindformulier.csv", 1, "Ontwikkeling Verslaving", "verplichte kolom ontbreekt")
     # a whole title row above does not hide it: the row that comes closest is named
     path = tmp_path / "2019" / "eindformulier.csv"
@@ -233,7 +259,11 @@ def test_form_without_any_link_column_stops(tmp_path):
 
 def test_duplicated_case_number_with_conflicting_content_stops(tmp_path):
     minimal_export(tmp_path)
-    write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, [caselist_row("CIR-0001", "A B"), caselist_row("CIR-0002", "C D"), caselist_row(" cir-0001", "A B", team="VT Onderzoek")])
+    write_table(
+        tmp_path / "casuslijst.xlsx",
+        CASELIST_HEADERS,
+        [caselist_row("CIR-0001", "A B"), caselist_row("CIR-0002", "C D"), caselist_row(" cir-0001", "A B", team="VT Onderzoek")],
+    )
     _expect_structural(tmp_path, "casuslijst.xlsx", 4, "Casusnummer", "rij 2")
 
 
@@ -259,15 +289,25 @@ def test_missing_caselist_stops(tmp_path):
 
 def test_empty_rows_are_dropped_and_named_by_their_one_cell(tmp_path):
     minimal_export(tmp_path)
-    rows = [caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1)),
-            caselist_row("CIR-0002", "Piet Bakker"), caselist_row("CIR-0003", "Kees Smit"),
-            ["Totaal aantal casussen: 3"] + [None] * (len(CASELIST_HEADERS) - 1),
-            [None] * len(CASELIST_HEADERS),  # no cell at all: not data, not reported
-            [None, None, None, None, None, None, None, None, None, None, None, "alleen een opmerking"]]
+    rows = [
+        caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1)),
+        caselist_row("CIR-0002", "Piet Bakker"),
+        caselist_row("CIR-0003", "Kees Smit"),
+        ["Totaal aantal casussen: 3"] + [None] * (len(CASELIST_HEADERS) - 1),
+        [None] * len(CASELIST_HEADERS),  # no cell at all: not data, not reported
+        [None, None, None, None, None, None, None, None, None, None, None, "alleen een opmerking"],
+    ]
     write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)
-    write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS + ["Notitie"],
-                [contact_row("CIR-0001") + [None], ["CIR-0001"] + [None] * 7, [None] * 7 + ["los"],
-                 [None, "31-02-2019", None, None, None, None, None, None]])  # one invalid date alone: an empty row
+    write_table(
+        tmp_path / "2019" / "contactformulier.csv",
+        CONTACT_HEADERS + ["Notitie"],
+        [
+            contact_row("CIR-0001") + [None],
+            ["CIR-0001"] + [None] * 7,
+            [None] * 7 + ["los"],
+            [None, "31-02-2019", None, None, None, None, None, None],
+        ],
+    )  # one invalid date alone: an empty row
     processed = process_exports(tmp_path, PEIL)
     assert dq_lines(processed) == [
         ("casuslijst.xlsx", 5, "Casusnummer", "empty_row"),
@@ -293,7 +333,9 @@ def test_title_rows_and_an_explanation_sheet_are_not_data(tmp_path):
     sheet.append([])
     sheet.append(CASELIST_HEADERS)
     sheet.append(caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1)))
-    sheet.append(caselist_row("CIR-0002", "Piet Bakker", team="VT Casusregie", target="Pleger", expert="Bram Vos", exp_end="31-02-2020"))
+    sheet.append(
+        caselist_row("CIR-0002", "Piet Bakker", team="VT Casusregie", target="Pleger", expert="Bram Vos", exp_end="31-02-2020")
+    )
     sheet.append(caselist_row("CIR-0003", "Kees Smit"))
     wb.create_sheet("Leeg")
     wb.save(tmp_path / "casuslijst.xlsx")
@@ -340,10 +382,16 @@ def test_formula_without_saved_value_stops_with_its_cell(tmp_path):
 
 def test_a_column_mostly_in_an_unread_format_stops_but_a_few_bad_cells_do_not(tmp_path):
     minimal_export(tmp_path)
-    rows = [contact_row("CIR-0001", date=f"2019/03/{d:02d}") for d in range(1, 6)] + [contact_row("CIR-0001", date=f"{d:02d}-04-2019") for d in range(1, 5)]
+    rows = [contact_row("CIR-0001", date=f"2019/03/{d:02d}") for d in range(1, 6)] + [
+        contact_row("CIR-0001", date=f"{d:02d}-04-2019") for d in range(1, 5)
+    ]
     write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
     err = _expect_structural(tmp_path, "2019/contactformulier.csv", 2, "Datum contact", "'2019/03/01'")
-    assert "5 van de 9 ingevulde cellen zijn niet te lezen als een datum" in str(err) and "rijen 2, 3, 4, ..." in str(err) and "dd-mm-jjjj" in str(err)
+    assert (
+        "5 van de 9 ingevulde cellen zijn niet te lezen als een datum" in str(err)
+        and "rijen 2, 3, 4, ..." in str(err)
+        and "dd-mm-jjjj" in str(err)
+    )
     rows[4] = contact_row("CIR-0001", date="07-05-2019")  # four bad cells: value problems, the run goes on
     write_table(tmp_path / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
     assert [line[3] for line in dq_lines(process_exports(tmp_path, PEIL))].count("invalid_date") == 4
@@ -357,7 +405,9 @@ def test_a_run_with_no_analysed_case_stops_with_the_likely_cause(tmp_path):
     minimal_export(tmp_path)
     rows = [caselist_row(f"CIR-000{i}", f"Naam {i}", exp_start="2019/02/01") for i in (1, 2, 3)]
     write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)
-    err = _expect_structural(tmp_path, "casuslijst.xlsx", None, "Start ervaringsdeskundige", "geen enkele casus wordt geanalyseerd")
+    err = _expect_structural(
+        tmp_path, "casuslijst.xlsx", None, "Start ervaringsdeskundige", "geen enkele casus wordt geanalyseerd"
+    )
     assert "leeg of onleesbaar" in str(err)
     rows = [caselist_row(f"CIR-000{i}", f"Naam {i}", exp_start="01-03-2021") for i in (1, 2, 3)]
     write_table(tmp_path / "casuslijst.xlsx", CASELIST_HEADERS, rows)

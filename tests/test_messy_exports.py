@@ -15,10 +15,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import messy_exports as mx
 import pandas as pd
 import pytest
-
-import messy_exports as mx
 
 PEIL = dt.date(2021, 1, 1)
 TEST_KEY = "messy-exports-test-key-0123456789abcdefg"  # 40 characters
@@ -88,8 +87,9 @@ def baseline(tmp_path_factory) -> Baseline:
         clean, indicators, coding = root / "data" / "clean", root / "data" / "indicators", root / "coding"
         coding.mkdir()
         result = run_ingest(raw, PEIL, clean)
-        kerncijfers = compute_indicators(result.clean, PEIL, min_group_n=MIN_GROUP_N,
-                                         forms_unlinked=result.forms_unlinked).kerncijfers
+        kerncijfers = compute_indicators(
+            result.clean, PEIL, min_group_n=MIN_GROUP_N, forms_unlinked=result.forms_unlinked
+        ).kerncijfers
         run_indicators(PEIL, MIN_GROUP_N, clean_dir=clean, out_dir=indicators, coding_dir=coding)
     return Baseline(kerncijfers, clean, indicators)
 
@@ -194,8 +194,9 @@ def test_harmless_variant_gives_the_demo_key_figures(name, built, baseline, keye
 
     b = _get(built, name, "harmless")
     result = run_ingest(b.raw, PEIL, tmp_path / "clean")
-    kerncijfers = compute_indicators(result.clean, PEIL, min_group_n=MIN_GROUP_N,
-                                     forms_unlinked=result.forms_unlinked).kerncijfers
+    kerncijfers = compute_indicators(
+        result.clean, PEIL, min_group_n=MIN_GROUP_N, forms_unlinked=result.forms_unlinked
+    ).kerncijfers
     diff = kerncijfers_diff(kerncijfers, baseline.kerncijfers)
     if diff:
         pytest.fail(f"{name}: key figures differ from the untouched demo's ({len(diff)} keys):\n  " + "\n  ".join(diff[:40]))
@@ -285,8 +286,17 @@ def test_value_problem_variant_is_reported(name, built, keyed, tmp_path):
     check_quality(tmp_path / "clean", b.outcome)
 
 
-RULES = {"empty_row", "duplicate_row", "unknown_case", "after_peildatum", "second_form", "invalid_date",
-         "safety_out_of_range", "end_before_start", "expert_before_professional"}
+RULES = {
+    "empty_row",
+    "duplicate_row",
+    "unknown_case",
+    "after_peildatum",
+    "second_form",
+    "invalid_date",
+    "safety_out_of_range",
+    "end_before_start",
+    "expert_before_professional",
+}
 
 
 def test_the_corpus_covers_the_contract(built):

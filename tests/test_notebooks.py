@@ -25,7 +25,9 @@ def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("project")
     shutil.copy(ROOT / "dvc.yaml", root / "dvc.yaml")
     shutil.copytree(ROOT / "config", root / "config")
-    (root / "params.yaml").write_text((ROOT / "params.yaml").read_text().replace("raw_dir: data/demo", f"raw_dir: {ROOT / 'data' / 'demo'}"))
+    (root / "params.yaml").write_text(
+        (ROOT / "params.yaml").read_text().replace("raw_dir: data/demo", f"raw_dir: {ROOT / 'data' / 'demo'}")
+    )
     env = dict(os.environ, CIRKEL_ROOT=str(root))
     env.pop("CIRKEL_PSEUDONYM_KEY", None)
     env["CIRKEL_PSEUDONYM_KEY_FILE"] = str(root / "none.key")

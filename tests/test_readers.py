@@ -6,11 +6,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from exportkit import CB, START_HEADERS, start_row, write_table
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from exportkit import CB, START_HEADERS, start_row, write_table
-from pipeline.cells import MappedTable, map_headers, parse_dates, parse_multi, parse_numbers, text_frame, code_lookup
+from pipeline.cells import MappedTable, code_lookup, map_headers, parse_dates, parse_multi, parse_numbers, text_frame
 from pipeline.codebook import normalise_header
 from pipeline.errors import StructuralError
 from pipeline.exports import discover, form_of
@@ -80,20 +80,45 @@ def test_map_headers_with_variants_and_missing_required(tmp_path):
     mapped = map_headers(read_table(path, "2019/s.csv"), CB.forms["startformulier"])
     assert mapped.link == "case_number"
     assert mapped.positions["problems"] == START_HEADERS.index("Problematiek")
-    path = write_table(tmp_path / "m.csv", [h for h in START_HEADERS if h != "Problematiek"], [start_row("CIR-0001")[:8] + start_row("x")[9:]])
+    path = write_table(
+        tmp_path / "m.csv", [h for h in START_HEADERS if h != "Problematiek"], [start_row("CIR-0001")[:8] + start_row("x")[9:]]
+    )
     with pytest.raises(StructuralError) as err:
         map_headers(read_table(path, "2019/m.csv"), CB.forms["startformulier"])
     assert err.value.column == "Problematiek" and err.value.file == "2019/m.csv"
 
 
 def test_dates_accept_the_contract_forms_and_real_calendar_dates_only():
-    valid = ["05-01-2020", "5-1-2020", "05/01/2020", "5/1/2020", "5.1.2020", "05.01.2020", "2020-01-05",
-             "2020-01-05 14:30", "2020-01-05 14:30:59", "05-01-20", "5-1-20"]
-    invalid = ["31-02-2020", "2 maart 2020", "2020/03/05", "onbekend", None, "2020-1-5", "05-01/2020", "01/05/20",
-               "2020-01-05T14:30", "2020-01-05 25:00", "5.1.20", "43831"]
+    valid = [
+        "05-01-2020",
+        "5-1-2020",
+        "05/01/2020",
+        "5/1/2020",
+        "5.1.2020",
+        "05.01.2020",
+        "2020-01-05",
+        "2020-01-05 14:30",
+        "2020-01-05 14:30:59",
+        "05-01-20",
+        "5-1-20",
+    ]
+    invalid = [
+        "31-02-2020",
+        "2 maart 2020",
+        "2020/03/05",
+        "onbekend",
+        None,
+        "2020-1-5",
+        "05-01/2020",
+        "01/05/20",
+        "2020-01-05T14:30",
+        "2020-01-05 25:00",
+        "5.1.20",
+        "43831",
+    ]
     parsed = parse_dates(pd.Series(valid + invalid, dtype=object), 2021)
     assert parsed.iloc[: len(valid)].tolist() == [pd.Timestamp(2020, 1, 5)] * len(valid)
-    assert parsed.iloc[len(valid):].isna().all()
+    assert parsed.iloc[len(valid) :].isna().all()
 
 
 def test_two_digit_years_pivot_on_the_peildatum_year():
@@ -109,7 +134,9 @@ def test_excel_serial_numbers_in_a_workbook_date_column(tmp_path):
     assert excel_serial_date(61) == dt.date(1900, 3, 1) and excel_serial_date(43831.75) == dt.date(2020, 1, 1)
     assert excel_serial_date(73415) == dt.date(2100, 12, 31)
     assert [excel_serial_date(v) for v in (60, 0, -3, 73416)] == [None] * 4  # 60: Excel's non-existent 29-02-1900
-    path = write_table(tmp_path / "s.xlsx", ["Casusnummer", "Datum contact"], [["CIR-0001", 43831], ["CIR-0001", 60], ["CIR-0001", 2.5e6]])
+    path = write_table(
+        tmp_path / "s.xlsx", ["Casusnummer", "Datum contact"], [["CIR-0001", 43831], ["CIR-0001", 60], ["CIR-0001", 2.5e6]]
+    )
     table = read_table(path, "s.xlsx")
     form = CB.forms["contactformulier"]
     text = text_frame(MappedTable(table, form, {"case_number": 0, "date": 1}, "case_number"), CB)
@@ -149,7 +176,10 @@ _cell_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), b
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(_cell_text, min_size=2, max_size=2), min_size=1, max_size=8), encoding=st.sampled_from(["utf-8", "utf-8-sig"]))
+@given(
+    rows=st.lists(st.lists(_cell_text, min_size=2, max_size=2), min_size=1, max_size=8),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig"]),
+)
 def test_csv_reader_returns_every_nonblank_row_trimmed(tmp_path_factory, rows, encoding):
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     write_table(path, ["A", "B"], rows, encoding=encoding)

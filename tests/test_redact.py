@@ -21,9 +21,13 @@ def test_names_in_any_case_and_without_diacritics():
 
 
 def test_contact_details_dates_postcodes_case_numbers():
-    text = "Bel 06-12345678, 06 1234 5678, +31 6 12345678 of 076-5123456; mail a.b@c.nl; 4811 AB; 03-04-1985; 3 april 1985; CIR-0042"
+    text = (
+        "Bel 06-12345678, 06 1234 5678, +31 6 12345678 of 076-5123456; mail a.b@c.nl; 4811 AB; 03-04-1985; 3 april 1985; CIR-0042"
+    )
     out = R.redact(text)
-    assert out == "Bel [telefoon], [telefoon], [telefoon] of [telefoon]; mail [e-mail]; [postcode]; [datum]; [datum]; [casusnummer]"
+    assert (
+        out == "Bel [telefoon], [telefoon], [telefoon] of [telefoon]; mail [e-mail]; [postcode]; [datum]; [datum]; [casusnummer]"
+    )
 
 
 def test_ordinary_numbers_and_words_survive():
@@ -48,8 +52,9 @@ def test_every_mobile_number_is_redacted(prefix, digits):
 
 
 # Found by an adversarial run (planted identifiers in every free-text column of every format).
-R2 = Redactor(names=["Noëlle de Boer", "Esther Martens", "Fatima Smit", "Meer van der Meer", "Kim de Wit"],
-              case_numbers=["CIR-0042"])
+R2 = Redactor(
+    names=["Noëlle de Boer", "Esther Martens", "Fatima Smit", "Meer van der Meer", "Kim de Wit"], case_numbers=["CIR-0042"]
+)
 
 
 def test_decomposed_camelcase_and_hyphenated_names():
@@ -62,7 +67,7 @@ def test_decomposed_camelcase_and_hyphenated_names():
 
 def test_case_numbers_ibans_phones_postcodes_and_dates_in_more_forms():
     out = R2.redact("CIR–0042, CIR.0042, casus 0042, NL91ABNA0417164300, NL91 ABNA 0417 1643 00, 076/1234567")
-    assert out == "[casusnummer], [casusnummer], [casusnummer], [iban], [iban], [telefoon]"
+    assert out == "[casusnummer], [casusnummer], casus [casusnummer], [iban], [iban], [telefoon]"
     assert R2.redact("4811 ab, 4811  AB, 4811-AB, 4811AB") == "[postcode], [postcode], [postcode], [postcode]"
     assert R2.redact("geboren 18 aug 1965 of 13-3-'82 of 17/2/89") == "geboren [datum] of [datum] of [datum]"
 
@@ -71,7 +76,9 @@ def test_ordinary_text_that_looks_like_identifiers_survives():
     assert R2.redact("Er is meer steun nodig; het huis is wit") == "Er is meer steun nodig; het huis is wit"
     assert R2.redact("Gesprek met de Wit, daarna Meer") == "Gesprek met de [naam], daarna [naam]"
     assert R2.redact("brood van de bakker, wandelen in het bos, het meer") == "brood van de bakker, wandelen in het bos, het meer"
-    assert R2.redact("Meldingen in 2018 2019 2020, periode 2018-2019-2020") == "Meldingen in 2018 2019 2020, periode 2018-2019-2020"
+    assert (
+        R2.redact("Meldingen in 2018 2019 2020, periode 2018-2019-2020") == "Meldingen in 2018 2019 2020, periode 2018-2019-2020"
+    )
     assert R2.redact("Sinds 2019 VT betrokken, in 2020 en 2021") == "Sinds 2019 VT betrokken, in 2020 en 2021"
     assert R2.redact("Open van 09.00-17.00, 1,5 uur, € 1.250.000") == "Open van 09.00-17.00, 1,5 uur, € 1.250.000"
 
@@ -95,8 +102,10 @@ def test_the_bsn_check():
 
 
 @settings(max_examples=150, deadline=None)
-@given(body=st.text(alphabet="0123456789", min_size=8, max_size=8).filter(lambda d: d[0] != "0"),
-       separator=st.sampled_from(["", ".", " ", "-"]))
+@given(
+    body=st.text(alphabet="0123456789", min_size=8, max_size=8).filter(lambda d: d[0] != "0"),
+    separator=st.sampled_from(["", ".", " ", "-"]),
+)
 def test_a_listed_bsn_without_its_cue_word_is_removed(body, separator):
     """Any number that passes the BSN check (the ninth digit chosen so that it does) goes, in any grouping."""
     from pipeline.redact import passes_eleven_test
@@ -109,3 +118,21 @@ def test_a_listed_bsn_without_its_cue_word_is_removed(body, separator):
     written = separator.join([bsn[:3], bsn[3:5], bsn[5:]]) if separator else bsn
     out = R.redact(f"moeder {written}, dochter")
     assert bsn[:4] not in out.replace(separator, "") and bsn[-4:] not in out.replace(separator, "")
+
+
+def test_numbers_after_a_word_that_says_what_they_number():
+    """Other organisations' case and file numbers go whole, letters and separators included."""
+    assert R.redact("zaaknr PL0600-2024118734") == "zaaknr [casusnummer]"
+    assert R.redact("(zaak C/16/551204), begeleide omgang") == "(zaak [casusnummer]), begeleide omgang"
+    assert R.redact("dossier 2023-0412 afgesloten") == "dossier [casusnummer] afgesloten"
+    assert R.redact("opdrachtnr GT-552190, kenmerk AB12345") == "opdrachtnr [nummer], kenmerk [nummer]"
+    # ... but a year, a small count or a range is no number of anything
+    assert (
+        R.redact("zaak van 2 ouders, dossier 12 keer bekeken, kenmerk 2019")
+        == "zaak van 2 ouders, dossier 12 keer bekeken, kenmerk 2019"
+    )
+
+
+def test_a_day_and_month_after_a_weekday():
+    assert R.redact("Afspraak op do 7-12 14:00") == "Afspraak op do [datum] 14:00"
+    assert R.redact("voor 2-3 weken, 3-4 keer") == "voor 2-3 weken, 3-4 keer"

@@ -22,14 +22,14 @@ import functools
 import shutil
 from pathlib import Path
 
+import free_text_corpus
+import messy_exports as mx
 import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
-
-import free_text_corpus
-import messy_exports as mx
 from free_text_corpus import format_misses, format_table, leftovers, load_corpus, score
+
 from pipeline.codebook import load_codebook
 from pipeline.errors import StructuralError  # noqa: F401  (a failure names its file)
 
@@ -93,8 +93,9 @@ def _plant(raw: Path, planted: dict[tuple[str, str], dict[int, str]]) -> None:
                 frame[name] = frame[name].astype(object)
                 frame.loc[row - 2, name] = text
             formats = {n: f for n, f in meta.original_variable_types.items() if f.startswith("DATE")}
-            pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=meta.variable_value_labels,
-                                 variable_format=formats)
+            pyreadstat.write_sav(
+                frame, str(path), column_labels=labels, variable_value_labels=meta.variable_value_labels, variable_format=formats
+            )
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +151,33 @@ def run(tmp_path_factory):
     export_coding_sheet(result.clean, root / "codeerblad.xlsx")
     indicators = compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
     params = Params(raw_dir=raw, peildatum=PEIL, min_group_n=5)
-    qmd = render_qmd(build_context(indicators.kerncijfers, indicators.tables, [], params, result.manifest,
-                                   result.data_quality, result.flow, CB, load_report_settings(),
-                                   Path(__file__).resolve().parent.parent / "report" / "tekst", pipeline_version()))
-    return {"root": root, "where": where, "redactor": redactor, "result": result, "clean_dir": clean_dir,
-            "spss_dir": spss_dir, "qmd": qmd, "indicators": indicators, "remarks": remarks, "groups": groups}
+    qmd = render_qmd(
+        build_context(
+            indicators.kerncijfers,
+            indicators.tables,
+            [],
+            params,
+            result.manifest,
+            result.data_quality,
+            result.flow,
+            CB,
+            load_report_settings(),
+            Path(__file__).resolve().parent.parent / "report" / "tekst",
+            pipeline_version(),
+        )
+    )
+    return {
+        "root": root,
+        "where": where,
+        "redactor": redactor,
+        "result": result,
+        "clean_dir": clean_dir,
+        "spss_dir": spss_dir,
+        "qmd": qmd,
+        "indicators": indicators,
+        "remarks": remarks,
+        "groups": groups,
+    }
 
 
 def _outputs(frames: dict[str, pd.DataFrame], where) -> dict[tuple[str, int, str], str]:
@@ -183,12 +206,23 @@ def test_clean_data_and_spss_hold_exactly_the_redacted_text_and_reach_the_direct
     redact = run["redactor"].redact
     where = run["where"]
     clean = run["result"].clean
-    forms = {"startformulier": clean.start_forms, "contactformulier": clean.contact_forms, "eindformulier": clean.end_forms,
-             "clientervaring": clean.client_survey, "niet_casus_contacten": clean.noncase_contacts}
-    spss = {form: pyreadstat.read_sav(str(run["spss_dir"] / f"{table}.sav"))[0]
-            for form, table in [("startformulier", "start_forms"), ("contactformulier", "contact_forms"),
-                                ("eindformulier", "end_forms"), ("clientervaring", "client_survey"),
-                                ("niet_casus_contacten", "noncase_contacts")]}
+    forms = {
+        "startformulier": clean.start_forms,
+        "contactformulier": clean.contact_forms,
+        "eindformulier": clean.end_forms,
+        "clientervaring": clean.client_survey,
+        "niet_casus_contacten": clean.noncase_contacts,
+    }
+    spss = {
+        form: pyreadstat.read_sav(str(run["spss_dir"] / f"{table}.sav"))[0]
+        for form, table in [
+            ("startformulier", "start_forms"),
+            ("contactformulier", "contact_forms"),
+            ("eindformulier", "end_forms"),
+            ("clientervaring", "client_survey"),
+            ("niet_casus_contacten", "noncase_contacts"),
+        ]
+    }
     answers = list({a.index: a for a in where.values()}.values())
     direct = score(redact, answers=answers)
     for name, frames in [("schone data", forms), ("SPSS", spss)]:
@@ -197,7 +231,7 @@ def test_clean_data_and_spss_hold_exactly_the_redacted_text_and_reach_the_direct
         wrong = [(key, text) for key, text in outputs.items() if text != redact(where[key].text)]
         assert not wrong, f"{name}: {len(wrong)} cells differ from the redactor's text, e.g. {wrong[:2]}"
         by_text = {where[key].text: text for key, text in outputs.items()}
-        table = score(lambda text: by_text[text], answers=answers)
+        table = score(lambda text, by_text=by_text: by_text[text], answers=answers)
         assert {k: (r.total, r.hits) for k, r in table.rows.items()} == {k: (r.total, r.hits) for k, r in direct.rows.items()}
     with capsys.disabled():
         print()
@@ -210,8 +244,9 @@ def test_the_coding_sheet_holds_the_same_redacted_answers(run):
     sheet = pd.read_excel(run["root"] / "codeerblad.xlsx", sheet_name="Open antwoorden", dtype=str, engine="openpyxl")
     redacted = {run["redactor"].redact(a.text) for a in run["where"].values()}
     texts = set(sheet["tekst"].dropna())
-    assert texts and texts <= redacted | set(run["result"].clean.start_forms["goal_text"].dropna()) | \
-        set(run["result"].clean.end_forms["results_text"].dropna()) | set(run["result"].clean.client_survey["liked_text"].dropna())
+    assert texts and texts <= redacted | set(run["result"].clean.start_forms["goal_text"].dropna()) | set(
+        run["result"].clean.end_forms["results_text"].dropna()
+    ) | set(run["result"].clean.client_survey["liked_text"].dropna())
     assert len(texts & redacted) > 50
 
 
@@ -219,7 +254,11 @@ def _all_output_text(run) -> str:
     parts = [run["qmd"]]
     for path in sorted(run["clean_dir"].glob("*.parquet")):
         frame = pd.read_parquet(path)
-        parts += [" ".join(frame[c].dropna().astype(str)) for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"]
+        parts += [
+            " ".join(frame[c].dropna().astype(str))
+            for c in frame.columns
+            if frame[c].dtype == object or str(frame[c].dtype) == "string"
+        ]
     for path in sorted(run["spss_dir"].glob("*.sav")):
         frame = pyreadstat.read_sav(str(path))[0]
         parts += [" ".join(frame[c].dropna().astype(str)) for c in frame.columns if frame[c].dtype == object]

@@ -22,7 +22,6 @@ from pipeline.codebook import load_codebook
 from pipeline.errors import ConfigurationError
 from pipeline.fmt import fmt_date, fmt_int, fmt_number, fmt_pct
 from pipeline.params import Params
-from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
 from pipeline.report.context import build_context
 from pipeline.report.render import render_report
 from pipeline.report.settings import load_report_settings
@@ -35,16 +34,14 @@ PEIL = dt.date(2021, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, test_key):
     """The demo export through ingest, indicators and figures, in process."""
     from pipeline.indicators import compute_indicators
     from pipeline.report.figures import make_figures
     from pipeline.stages import clean_run
 
     root = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(ENV_KEY, "r" * 40)
-        mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
+    with test_key(root):
         result = clean_run(DEMO, PEIL)
     ind = compute_indicators(result.clean, PEIL, 5, forms_unlinked=result.forms_unlinked)
     figures = {}
@@ -54,11 +51,24 @@ def demo(tmp_path_factory):
     return {"root": root, "result": result, "ind": ind, "figures": figures}
 
 
-def _context(demo, min_n: int = 5, status: str = "concept", text_dir: Path | None = None, published: dt.date | None = None) -> dict:
+def _context(
+    demo, min_n: int = 5, status: str = "concept", text_dir: Path | None = None, published: dt.date | None = None
+) -> dict:
     params = Params(raw_dir=DEMO, peildatum=PEIL, min_group_n=min_n, rapportstatus=status, publicatiedatum=published)
     r = demo["result"]
-    return build_context(demo["ind"].kerncijfers, demo["ind"].tables, demo["figures"].get(min_n, demo["figures"][5]), params, r.manifest, r.data_quality,
-                         r.flow, load_codebook(), load_report_settings(), text_dir or ROOT / "report" / "tekst", pipeline_version())
+    return build_context(
+        demo["ind"].kerncijfers,
+        demo["ind"].tables,
+        demo["figures"].get(min_n, demo["figures"][5]),
+        params,
+        r.manifest,
+        r.data_quality,
+        r.flow,
+        load_codebook(),
+        load_report_settings(),
+        text_dir or ROOT / "report" / "tekst",
+        pipeline_version(),
+    )
 
 
 def _render(demo, context: dict, out: Path, min_n: int = 5, engine: str = "pandoc") -> tuple[Path, Path]:
@@ -168,7 +178,14 @@ def test_table_cells_of_small_groups_are_dashes(demo):
     checked = 0
     for name, markdown in _context(demo, min_n)["t"].items():
         lines = [line for line in markdown.splitlines() if line.startswith("|")]
-        if name in ("knowledge_questions", "accountability", "flow_by_file", "data_quality", "cases_by_team_year", "status_by_year"):
+        if name in (
+            "knowledge_questions",
+            "accountability",
+            "flow_by_file",
+            "data_quality",
+            "cases_by_team_year",
+            "status_by_year",
+        ):
             continue  # no breakdown means or percentages
         rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines if not set(line) <= set("|-: ")]
         header, *body = rows
@@ -228,8 +245,21 @@ def test_appendix_b_adds_up_and_agrees_with_table_2(demo, rendered):
 def test_the_reader_sees_no_internals(rendered):
     page = _parse(rendered["html"])
     body = " ".join(page.paragraphs[: next(i for i, p in enumerate(page.paragraphs) if p.startswith("Bijlage D"))])
-    for internal in ["pijplijn", "report/tekst", ".md", "min_group_n", "dvc", "sha256", "git ", "kerncijfers", "rapport over 2018",
-                     "vorige rapport", "duplicate_row", "expert_before_professional", "Tekst ontbreekt"]:
+    for internal in [
+        "pijplijn",
+        "report/tekst",
+        ".md",
+        "min_group_n",
+        "dvc",
+        "sha256",
+        "git ",
+        "kerncijfers",
+        "rapport over 2018",
+        "vorige rapport",
+        "duplicate_row",
+        "expert_before_professional",
+        "Tekst ontbreekt",
+    ]:
         assert internal not in body, internal
     quality = next(t for t, c in zip(page.tables, page.captions) if c.startswith("Tabel 19"))
     assert "Dubbele rij" in [row[0] for row in quality]

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_dvc_pipeline import ROOT, _run, _tracked_files
 
 pytestmark = pytest.mark.slow
@@ -47,7 +46,9 @@ def clone(tmp_path_factory) -> Path:
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "add", "-A"], repo)
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "commit", "-qm", "clone"], repo)
     (repo / ".venv").symlink_to(VENV)  # after the commit: git would track a symlink
-    done = subprocess.run([str(repo / ".venv" / "bin" / "dvc"), "repro"], cwd=repo, env=_bare_env(repo), capture_output=True, text=True)
+    done = subprocess.run(
+        [str(repo / ".venv" / "bin" / "dvc"), "repro"], cwd=repo, env=_bare_env(repo), capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return repo
 
@@ -59,13 +60,20 @@ def test_repro_without_an_activated_venv_runs_every_stage(clone):
 
 def test_a_fresh_clones_run_leaves_git_status_clean(clone):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True).stdout
-    assert status == "", f"the run changed tracked files (is the committed dvc.lock current? run `make report` and commit):\n{status}"
+    assert status == "", (
+        f"the run changed tracked files (is the committed dvc.lock current? run `make report` and commit):\n{status}"
+    )
 
 
 def test_forced_rerun_gives_byte_identical_report(clone):
     files = ["report/report.qmd", "report/report.html", "report/report.pdf"]
     before = {rel: _digest(clone / rel) for rel in files}
-    done = subprocess.run([str(clone / ".venv" / "bin" / "dvc"), "repro", "-f", "report"], cwd=clone, env=_bare_env(clone),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(clone / ".venv" / "bin" / "dvc"), "repro", "-f", "report"],
+        cwd=clone,
+        env=_bare_env(clone),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert {rel: _digest(clone / rel) for rel in files} == before

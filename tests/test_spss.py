@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import pyreadstat
 import pytest
+from test_indicators import PEIL, write_export
 
 from pipeline.codebook import load_codebook
-from pipeline.pseudonym import ENV_KEY, ENV_KEY_FILE
-from pipeline.spss import CASE_VARIABLES, FORM_TABLES, form_variables
+from pipeline.spss import FORM_TABLES, case_variables, form_variables
 from pipeline.stages import run_ingest, run_spss
-from test_indicators import PEIL, write_export
 
 CB = load_codebook()
 
 
 @pytest.fixture(scope="module")
-def clean_dir(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
+def clean_dir(tmp_path_factory, test_key):
     root = tmp_path_factory.mktemp("spss")
-    mp.setenv(ENV_KEY, "s" * 40)
-    mp.setenv(ENV_KEY_FILE, str(root / "none.key"))
-    try:
+    with test_key(root):
         result = run_ingest(write_export(root / "raw"), PEIL, root / "clean")
         run_spss(PEIL, root / "clean", root / "spss")
-        return root / "spss", result
-    finally:
-        mp.undo()
+    return root / "spss", result
 
 
 @pytest.mark.parametrize("table", ["cases", *FORM_TABLES])
@@ -35,16 +29,57 @@ def test_round_trip_keeps_every_variable_and_value_label(clean_dir, table):
     source = getattr(result.clean, table)
     assert list(frame.columns) == list(source.columns)
     assert len(frame) == len(source)
-    variables = CASE_VARIABLES if table == "cases" else form_variables(FORM_TABLES[table], CB)
+    variables = case_variables(CB) if table == "cases" else form_variables(FORM_TABLES[table], CB)
     labels = meta.column_names_to_labels
     for column in source.columns:
-        label, value_source = variables[column]
-        assert labels[column] == label, column
-        if value_source == "bool":
-            assert meta.variable_value_labels[column] == {0.0: "Nee", 1.0: "Ja"}, column
-        elif value_source not in (None, "status"):
-            expected = {float(i + 1): CB.label(value_source, c) for i, c in enumerate(CB.codes(value_source))}
+        variable = variables[column]
+        assert labels[column] == variable.label, column
+        if variable.type == "yes_no":
+            assert meta.variable_value_labels[column] == {0.0: CB.yes_no_sav_codes[0], 1.0: CB.yes_no_sav_codes[1]}, column
+        elif variable.type == "code":
+            expected = {float(i + 1): CB.label(variable.code_list, c) for i, c in enumerate(CB.codes(variable.code_list))}
             assert meta.variable_value_labels[column] == expected, column
+        else:
+            assert column not in meta.variable_value_labels, column
+
+
+# What an SPSS user expects of each kind of variable (issue: everything was Nominal F8.2).
+EXPECTED_LEVEL_AND_FORMAT = {
+    "cases": {
+        "team": ("nominal", "F2.0"),
+        "analysed": ("nominal", "F1.0"),
+        "start_year": ("ordinal", "F4.0"),
+        "lead_time_days": ("scale", "F8.0"),
+        "expert_duration_days": ("scale", "F8.0"),
+        "age": ("scale", "F8.0"),
+        "n_contact_forms": ("scale", "F8.0"),
+        "expert_start": ("scale", "DATE11"),
+        "case_id": ("nominal", None),
+    },
+    "contact_forms": {
+        "hours": ("scale", "F8.2"),
+        "contact_type": ("nominal", "F2.0"),
+        "org_police": ("nominal", "F1.0"),
+        "network_n": ("scale", "F8.0"),
+        "source_row": ("scale", "F8.0"),
+        "date": ("scale", "DATE11"),
+    },
+    "start_forms": {"safety_client": ("scale", "F2.0"), "n_children": ("scale", "F8.0"), "sex": ("nominal", "F2.0")},
+    "client_survey": {"grade": ("scale", "F8.0"), "click": ("nominal", "F1.0")},
+}
+
+
+@pytest.mark.parametrize("table", list(EXPECTED_LEVEL_AND_FORMAT))
+def test_measurement_levels_and_formats_suit_each_kind_of_variable(clean_dir, table):
+    folder, _ = clean_dir
+    _, meta = pyreadstat.read_sav(str(folder / f"{table}.sav"))
+    for column, (level, display) in EXPECTED_LEVEL_AND_FORMAT[table].items():
+        assert meta.variable_measure[column] == level, column
+        if display is not None:
+            assert meta.original_variable_types[column] == display, column
+        else:
+            assert meta.original_variable_types[column].startswith("A"), column
+    assert "unknown" not in meta.variable_measure.values()
 
 
 def test_codes_read_back_as_their_dutch_labels(clean_dir):

@@ -12,8 +12,7 @@ import re
 import shutil
 
 import pytest
-
-from test_dvc_pipeline import _run, _tracked_files, ROOT
+from test_dvc_pipeline import ROOT, _run, _tracked_files
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +26,10 @@ def test_new_year_folder_rerun_and_metrics_diff(tmp_path):
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "add", "-A"], repo)
     _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "commit", "-qm", "last year"], repo)
     _run(["dvc", "repro"], repo)  # last year's run (dvc.lock of the copy may be stale: rebuild it)
-    _run(["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "commit", "-qam", "last year's run", "--allow-empty"], repo)
+    _run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=test", "commit", "-qam", "last year's run", "--allow-empty"],
+        repo,
+    )
 
     # the new exports: one more year folder and the new cumulative case list
     _run(["python", "-m", "pipeline", "demo-data", str(tmp_path / "new"), "--years", "2018-2021"], repo)

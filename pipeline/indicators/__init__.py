@@ -47,13 +47,44 @@ class Indicators:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-KEY_ORDER = ["flow", "forms", "cases", "background", "lead_time_days", "duration_days", "contacts", "problems", "closure",
-             "safety", "aftercare", "experts", "survey", "noncase"]
+# Tables the report does not show, written for analysts (data/indicators/tables/<name>.csv);
+# every other table is read by the report or a figure (a test keeps the two lists complete).
+ANALYST_TABLES = {
+    "aftercare": "aftercare after closure (end form or case list), by doelgroep (question 11)",
+    "background": "client background at the start (sex, age band, children), by doelgroep",
+    "contact_partner": "with whom the contacts were (client, professional, both), from the year the question exists",
+    "experts": "experts of analysed cases per start year, and cases per expert",
+    "noncase_by_year": "conversations with people not in a case, per year",
+    "organisations_network_forms": "organisations and network as % of contact forms (the 2018-2020 report's base)",
+    "registrations_by_year": "kept forms per kind and year folder",
+}
+
+KEY_ORDER = [
+    "flow",
+    "forms",
+    "cases",
+    "background",
+    "lead_time_days",
+    "duration_days",
+    "contacts",
+    "problems",
+    "closure",
+    "safety",
+    "aftercare",
+    "experts",
+    "survey",
+    "noncase",
+]
 
 
-
-def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 5, forms_unlinked: int = 0,
-                       codebook: Codebook | None = None, coded_sheet: Path | None = None) -> Indicators:
+def compute_indicators(
+    clean: CleanData,
+    peildatum: dt.date,
+    min_group_n: int = 5,
+    forms_unlinked: int = 0,
+    codebook: Codebook | None = None,
+    coded_sheet: Path | None = None,
+) -> Indicators:
     """Every indicator of docs/definitions.md from the clean tables.
 
     ``forms_unlinked`` is the number of form rows dropped by rule ``unknown_case`` (the ingest
@@ -66,9 +97,18 @@ def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 
     kerncijfers: dict = {}
     tables: dict[str, pd.DataFrame] = {}
     parts = [
-        flow_figures(clean, a, forms_unlinked), case_figures(a, cb), background_figures(a, cb), lead_time_figures(a, cb),
-        duration_figures(a, cb, peildatum), contact_figures(a, cb), problem_figures(a, cb), closure_figures(a, cb),
-        safety_figures(a, cb), expert_figures(a), survey_figures(a, cb), noncase_figures(clean, cb),
+        flow_figures(clean, a, forms_unlinked),
+        case_figures(a, cb),
+        background_figures(a, cb),
+        lead_time_figures(a, cb),
+        duration_figures(a, cb, peildatum),
+        contact_figures(a, cb),
+        problem_figures(a, cb),
+        closure_figures(a, cb),
+        safety_figures(a, cb),
+        expert_figures(a),
+        survey_figures(a, cb),
+        noncase_figures(clean, cb),
     ]
     for figures, part_tables in parts:
         kerncijfers.update(figures)
@@ -78,7 +118,6 @@ def compute_indicators(clean: CleanData, peildatum: dt.date, min_group_n: int = 
     return Indicators(kerncijfers=_jsonable(kerncijfers), tables=tables)
 
 
-
 def _jsonable(value: object) -> object:
     """Nested dict with plain Python numbers; NaN becomes ``None``."""
     if isinstance(value, dict):
@@ -86,11 +125,9 @@ def _jsonable(value: object) -> object:
     return plain(value)
 
 
-
 def kerncijfers_json(kerncijfers: dict) -> str:
     """The key figures as JSON text (stable key order, no NaN)."""
     return json.dumps(kerncijfers, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
 
 
 def write_indicators(result: Indicators, tables_dir: Path, kerncijfers_path: Path) -> None:

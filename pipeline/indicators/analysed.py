@@ -21,7 +21,6 @@ class Analysed:
     years: list[int]
 
 
-
 def analysed_view(clean: CleanData) -> Analysed:
     """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year."""
     cases = clean.cases[clean.cases["analysed"].astype(bool)].copy()
@@ -35,5 +34,11 @@ def analysed_view(clean: CleanData) -> Analysed:
         return kept.assign(**{column: info[column] for column in case_info.columns})
 
     years = sorted(int(y) for y in cases["start_year"].dropna().unique())
-    return Analysed(cases, of_analysed(clean.start_forms), of_analysed(clean.contact_forms), of_analysed(clean.end_forms),
-                    of_analysed(clean.client_survey), years)
+    return Analysed(
+        cases,
+        of_analysed(clean.start_forms),
+        of_analysed(clean.contact_forms),
+        of_analysed(clean.end_forms),
+        of_analysed(clean.client_survey),
+        years,
+    )

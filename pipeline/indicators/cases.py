@@ -35,12 +35,16 @@ def flow_figures(clean: CleanData, a: Analysed, forms_unlinked: int) -> tuple[di
     for key, value in forms.items():
         table.add("forms", key, value, value)
     registrations = Table(["form", "year_folder"])
-    for name, frame in [("start", a.start_forms), ("contact", a.contact_forms), ("end", a.end_forms),
-                        ("client_survey", a.client_survey), ("noncase", clean.noncase_contacts)]:
+    for name, frame in [
+        ("start", a.start_forms),
+        ("contact", a.contact_forms),
+        ("end", a.end_forms),
+        ("client_survey", a.client_survey),
+        ("noncase", clean.noncase_contacts),
+    ]:
         for year, n in frame["year_folder"].value_counts().sort_index().items():
             registrations.add((name, year), "forms", int(n), int(n))
     return {"flow": flow, "forms": forms}, {"flow": table.frame(), "registrations_by_year": registrations.frame()}
-
 
 
 def case_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -63,8 +67,14 @@ def case_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             "closed": int((closed & (end.dt.year == y).fillna(False)).sum()),
             "running_end": int((started_by & ~closed_by).sum()),
         }
-    figures = {"by_start_year": by_year, "by_target": by_target, "closed": int(closed.sum()),
-               "running": int((~closed).sum()), "by_team": by_team, "status_by_year": status_by_year}
+    figures = {
+        "by_start_year": by_year,
+        "by_target": by_target,
+        "closed": int(closed.sum()),
+        "running": int((~closed).sum()),
+        "by_team": by_team,
+        "status_by_year": status_by_year,
+    }
 
     team_year = Table(["team", "start_year"])
     for team in cb.codes("team"):
@@ -88,9 +98,11 @@ def case_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             target_year.add((t, y), "pct", stats.pct(n, in_year), in_year)
         target_year.add((t, TOTAL), "cases", by_target[t], len(cases))
         target_year.add((t, TOTAL), "pct", stats.pct(by_target[t], len(cases)), len(cases))
-    return {"cases": figures}, {"cases_by_team_year": team_year.frame(), "status_by_year": status.frame(),
-                                "target_by_year": target_year.frame()}
-
+    return {"cases": figures}, {
+        "cases_by_team_year": team_year.frame(),
+        "status_by_year": status.frame(),
+        "target_by_year": target_year.frame(),
+    }
 
 
 def background_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -100,13 +112,21 @@ def background_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     sex = sex[sex.isin(cb.codes("sex"))]
     female_pct = stats.pct(int((sex == "female").sum()), len(sex))
     children_pct, children_n = stats.share_yes(cases["children_involved"])
-    figures = {"age_mean": stats.mean(cases["age"]), "age_n": stats.count(cases["age"]),
-               "female_pct": female_pct, "children_pct": children_pct}
+    figures = {
+        "age_mean": stats.mean(cases["age"]),
+        "age_n": stats.count(cases["age"]),
+        "female_pct": female_pct,
+        "children_pct": children_pct,
+    }
     table = Table(["target"])
     for target, group in [(TOTAL, cases), *((t, cases[cases["target"] == t]) for t in cb.codes("target"))]:
         ages = group["age"]
-        for measure, value in [("age_mean", stats.mean(ages)), ("age_median", stats.median(ages)),
-                               ("age_min", stats.minimum(ages)), ("age_max", stats.maximum(ages))]:
+        for measure, value in [
+            ("age_mean", stats.mean(ages)),
+            ("age_median", stats.median(ages)),
+            ("age_min", stats.minimum(ages)),
+            ("age_max", stats.maximum(ages)),
+        ]:
             table.add(target, measure, value, stats.count(ages))
         g_sex = group["sex"].dropna()
         g_sex = g_sex[g_sex.isin(cb.codes("sex"))]
@@ -118,13 +138,18 @@ def background_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     return {"background": figures}, {"background": table.frame()}
 
 
-
 def expert_figures(a: Analysed) -> tuple[dict, dict]:
     """Distinct experts, per start year, and cases per expert (two experts: the case counts for both)."""
-    long = pd.concat([
-        a.cases[["case_id", "start_year", "expert_1_id"]].rename(columns={"expert_1_id": "expert"}),
-        a.cases[["case_id", "start_year", "expert_2_id"]].rename(columns={"expert_2_id": "expert"}),
-    ]).dropna(subset=["expert"]).drop_duplicates(["case_id", "expert"])
+    long = (
+        pd.concat(
+            [
+                a.cases[["case_id", "start_year", "expert_1_id"]].rename(columns={"expert_1_id": "expert"}),
+                a.cases[["case_id", "start_year", "expert_2_id"]].rename(columns={"expert_2_id": "expert"}),
+            ]
+        )
+        .dropna(subset=["expert"])
+        .drop_duplicates(["case_id", "expert"])
+    )
     per_expert = long.groupby("expert")["case_id"].nunique()
     figures = {
         "distinct": int(per_expert.size),
@@ -136,7 +161,11 @@ def expert_figures(a: Analysed) -> tuple[dict, dict]:
     for y in a.years:
         table.add(y, "distinct_experts", figures["by_start_year"][str(y)], figures["by_start_year"][str(y)])
     table.add(TOTAL, "distinct_experts", figures["distinct"], figures["distinct"])
-    for measure, value in [("cases_per_expert_min", figures["cases_per_expert_min"]), ("cases_per_expert_max", figures["cases_per_expert_max"]),
-                           ("cases_per_expert_mean", stats.mean(per_expert)), ("cases_per_expert_median", stats.median(per_expert))]:
+    for measure, value in [
+        ("cases_per_expert_min", figures["cases_per_expert_min"]),
+        ("cases_per_expert_max", figures["cases_per_expert_max"]),
+        ("cases_per_expert_mean", stats.mean(per_expert)),
+        ("cases_per_expert_median", stats.median(per_expert)),
+    ]:
         table.add(TOTAL, measure, value, int(per_expert.size))
     return {"experts": figures}, {"experts": table.frame()}

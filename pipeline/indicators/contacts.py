@@ -15,13 +15,19 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     """Contacts and hours per closed case, contact type, contact partner, organisations, network."""
     cases = a.cases
     contacts = a.contact_forms
-    per_case = contacts.assign(hours_filled=contacts["hours"].astype("Float64").fillna(0).astype(float)).groupby("case_id").agg(
-        contacts=("case_id", "size"), hours=("hours_filled", "sum"))  # a blank duration adds 0
+    per_case = (
+        contacts.assign(hours_filled=contacts["hours"].astype("Float64").fillna(0).astype(float))
+        .groupby("case_id")
+        .agg(contacts=("case_id", "size"), hours=("hours_filled", "sum"))
+    )  # a blank duration adds 0
     closed = cases[cases["closed"].astype(bool)].join(per_case, on="case_id", how="inner")
 
     def summary(frame: pd.DataFrame) -> dict:
-        return {"closed_cases_n": int(len(frame)), "per_closed_case_mean": stats.mean(frame["contacts"]),
-                "hours_per_closed_case_mean": stats.mean(frame["hours"])}
+        return {
+            "closed_cases_n": int(len(frame)),
+            "per_closed_case_mean": stats.mean(frame["contacts"]),
+            "hours_per_closed_case_mean": stats.mean(frame["hours"]),
+        }
 
     typed = contacts["contact_type"].dropna()
     partner = contacts["contact_with"].dropna()
@@ -33,8 +39,11 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
         "partner_pct": {k: stats.pct(int((partner == k).sum()), len(partner)) for k in cb.codes("contact_partner")},
     }
     per_closed = Table(["breakdown", "group"])
-    for breakdown, key, frame in [("total", TOTAL, closed), *(("target", t, closed[closed["target"] == t]) for t in cb.codes("target")),
-                                  *(("start_year", y, closed[closed["start_year"] == y]) for y in a.years)]:
+    for breakdown, key, frame in [
+        ("total", TOTAL, closed),
+        *(("target", t, closed[closed["target"] == t]) for t in cb.codes("target")),
+        *(("start_year", y, closed[closed["start_year"] == y]) for y in a.years),
+    ]:
         n = int(len(frame))
         for measure, column in [("contacts", "contacts"), ("hours", "hours")]:
             ci = stats.mean_ci(frame[column])
@@ -74,11 +83,17 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     per_case_net = contacts.groupby("case_id")[[f"network_{c}" for c in members]].any()
     per_case_net["network_none"] = ~per_case_net.any(axis=1)
     per_case_net = per_case_net.join(cases.set_index("case_id")["target"])
-    per_case_orgs = contacts[contacts["organisations_asked"].astype(bool)].groupby("case_id")[
-        [f"org_{c}" for c in cb.codes("organisation")]].any().join(cases.set_index("case_id")["target"])
+    per_case_orgs = (
+        contacts[contacts["organisations_asked"].astype(bool)]
+        .groupby("case_id")[[f"org_{c}" for c in cb.codes("organisation")]]
+        .any()
+        .join(cases.set_index("case_id")["target"])
+    )
     by_case = {}
-    for name, frame, codes, prefix in [("network_by_case", per_case_net, cb.codes("network"), "network_"),
-                                       ("organisations_by_case", per_case_orgs, cb.codes("organisation"), "org_")]:
+    for name, frame, codes, prefix in [
+        ("network_by_case", per_case_net, cb.codes("network"), "network_"),
+        ("organisations_by_case", per_case_orgs, cb.codes("organisation"), "org_"),
+    ]:
         table = Table(["target", "answer"])  # report tables 10 and 11: cases whose contact forms name the answer
         for target, part in [(TOTAL, frame), *((t, frame[frame["target"] == t]) for t in cb.codes("target"))]:
             n = int(len(part))
@@ -87,6 +102,10 @@ def contact_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
                 table.add((target, code), "cases", count, n)
                 table.add((target, code), "pct_cases", stats.pct(count, n), n)
         by_case[name] = table.frame()
-    return {"contacts": figures}, {"contacts_per_closed_case": per_closed.frame(), "contact_type": kind.frame(),
-                                   "contact_partner": partner_table.frame(), "organisations_network_forms": involved.frame(),
-                                   **by_case}
+    return {"contacts": figures}, {
+        "contacts_per_closed_case": per_closed.frame(),
+        "contact_type": kind.frame(),
+        "contact_partner": partner_table.frame(),
+        "organisations_network_forms": involved.frame(),
+        **by_case,
+    }

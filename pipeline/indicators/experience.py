@@ -14,7 +14,6 @@ from pipeline.indicators.tidy import TOTAL, Table, by_group, describe, mean_n
 from pipeline.load import CleanData
 
 
-
 def survey_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     """Client-experience interviews of analysed cases: yes/no items, grades by year and team."""
     survey = a.client_survey
@@ -32,8 +31,14 @@ def survey_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     years = survey["date_interview"].dt.year.dropna().astype(int)
     by_year = {str(y): stats.mean(grade[survey["date_interview"].dt.year == y]) for y in sorted(years.unique())}
     by_team = {k: mean_n(v) for k, v in by_group(grade, survey["team"], cb.codes("team")).items()}
-    figures = {"n": int(len(survey)), "grade_mean": stats.mean(grade), "grade_n": stats.count(grade),
-               "grade_by_year": by_year, "item_pct": items, "grade_by_team": by_team}
+    figures = {
+        "n": int(len(survey)),
+        "grade_mean": stats.mean(grade),
+        "grade_n": stats.count(grade),
+        "grade_by_year": by_year,
+        "item_pct": items,
+        "grade_by_team": by_team,
+    }
     grades = Table(["breakdown", "group"])
     describe(grades, "total", TOTAL, grade)
     for y in by_year:
@@ -43,7 +48,6 @@ def survey_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     for k in cb.codes("target"):
         describe(grades, "target", k, grade[survey["target"] == k])
     return {"survey": figures}, {"survey_items": item_table.frame(), "survey_grades": grades.frame()}
-
 
 
 def open_answer_tables(clean: CleanData, cb: Codebook, coded_sheet: Path | None) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,9 @@ def noncase_figures(clean: CleanData, cb: Codebook) -> tuple[dict, dict]:
     nc = clean.noncase_contacts
     n = int(len(nc))
     minutes = pd.to_numeric(nc["minutes"], errors="coerce").dropna()
-    bands = {name: stats.pct(int(((minutes >= low) & (minutes < high)).sum()), len(minutes)) for name, low, high in DURATION_BANDS}
+    bands = {
+        name: stats.pct(int(((minutes >= low) & (minutes < high)).sum()), len(minutes)) for name, low, high in DURATION_BANDS
+    }
     conversation = nc["conversation"].dropna()
 
     def shares(column: str, code_list: str) -> tuple[dict, int]:
@@ -30,9 +32,16 @@ def noncase_figures(clean: CleanData, cb: Codebook) -> tuple[dict, dict]:
     who_pct, who_n = shares("seeker", "seeker")
     via_pct, via_n = shares("via", "via")
     support_pct = {k: stats.pct(int(nc[f"support_{k}"].sum()), n) for k in cb.codes("support")}
-    figures = {"n": n, "duration_mean_min": stats.mean(minutes), "duration_band_pct": bands,
-               "first_pct": stats.pct(int((conversation == "first").sum()), len(conversation)),
-               "type_pct": type_pct, "who_pct": who_pct, "via_pct": via_pct, "support_pct": support_pct}
+    figures = {
+        "n": n,
+        "duration_mean_min": stats.mean(minutes),
+        "duration_band_pct": bands,
+        "first_pct": stats.pct(int((conversation == "first").sum()), len(conversation)),
+        "type_pct": type_pct,
+        "who_pct": who_pct,
+        "via_pct": via_pct,
+        "support_pct": support_pct,
+    }
     # report tables 16-18 and chapter 5: per question the count and % of each answer (n = the rows with an answer;
     # for the support given, all kept rows)
     table = Table(["question", "answer"])
@@ -46,10 +55,18 @@ def noncase_figures(clean: CleanData, cb: Codebook) -> tuple[dict, dict]:
         count = int((conversation == code).sum())
         table.add(("conversation", code), "count", count, len(conversation))
         table.add(("conversation", code), "pct", stats.pct(count, len(conversation)), len(conversation))
-    counts = {"type": nc["contact_type"].value_counts(), "who": nc["seeker"].value_counts(), "via": nc["via"].value_counts(),
-              "support": pd.Series({k: int(nc[f"support_{k}"].sum()) for k in cb.codes("support")}, dtype=int)}
-    for question, values, denominator in [("type", type_pct, type_n), ("who", who_pct, who_n), ("via", via_pct, via_n),
-                                          ("support", support_pct, n)]:
+    counts = {
+        "type": nc["contact_type"].value_counts(),
+        "who": nc["seeker"].value_counts(),
+        "via": nc["via"].value_counts(),
+        "support": pd.Series({k: int(nc[f"support_{k}"].sum()) for k in cb.codes("support")}, dtype=int),
+    }
+    for question, values, denominator in [
+        ("type", type_pct, type_n),
+        ("who", who_pct, who_n),
+        ("via", via_pct, via_n),
+        ("support", support_pct, n),
+    ]:
         for code, value in values.items():
             table.add((question, code), "count", int(counts[question].get(code, 0)), denominator)
             table.add((question, code), "pct", value, denominator)

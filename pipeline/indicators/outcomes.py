@@ -24,8 +24,11 @@ def problem_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     figures = {
         "start_forms_n": n_start,
         "pct": {k: stats.pct(int(start[f"problem_{k}"].sum()), n_start) for k in areas},
-        "areas_count_pct": {"0": stats.pct(int((counts == 0).sum()), n_start), "1": stats.pct(int((counts == 1).sum()), n_start),
-                            "2+": stats.pct(int((counts >= 2).sum()), n_start)},
+        "areas_count_pct": {
+            "0": stats.pct(int((counts == 0).sum()), n_start),
+            "1": stats.pct(int((counts == 1).sum()), n_start),
+            "2+": stats.pct(int((counts >= 2).sum()), n_start),
+        },
         "development": {},
     }
     area_table = Table(["target", "area"])
@@ -48,9 +51,11 @@ def problem_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             entry[f"{answer}_pct"] = stats.pct(int((answers == answer).sum()), n)
             development.add((k, answer), "pct", entry[f"{answer}_pct"], n)
         figures["development"][k] = entry
-    return {"problems": figures}, {"problem_areas": area_table.frame(), "problem_area_count": count_table.frame(),
-                                   "problem_development": development.frame()}
-
+    return {"problems": figures}, {
+        "problem_areas": area_table.frame(),
+        "problem_area_count": count_table.frame(),
+        "problem_development": development.frame(),
+    }
 
 
 def closure_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -77,10 +82,16 @@ def closure_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     after = Table(["measure_of"])
     closed = int(a.cases["closed"].astype(bool).sum())
     after.add("cases", "aftercare_cases", aftercare, len(a.cases))
-    after.add("cases", "aftercare_pct_of_closed", stats.pct(int((a.cases["aftercare"].astype(bool) & a.cases["closed"].astype(bool)).sum()), closed), closed)
-    return ({"closure": {"forms_n": forms_n, "mentions_n": mentions, "reasons": reasons}, "aftercare": {"cases": aftercare}},
-            {"closure_reasons": table.frame(), "aftercare": after.frame()})
-
+    after.add(
+        "cases",
+        "aftercare_pct_of_closed",
+        stats.pct(int((a.cases["aftercare"].astype(bool) & a.cases["closed"].astype(bool)).sum()), closed),
+        closed,
+    )
+    return (
+        {"closure": {"forms_n": forms_n, "mentions_n": mentions, "reasons": reasons}, "aftercare": {"cases": aftercare}},
+        {"closure_reasons": table.frame(), "aftercare": after.frame()},
+    )
 
 
 def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
@@ -101,21 +112,33 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     pairs["change"] = pairs["end"] - pairs["start"]
 
     def paired(frame: pd.DataFrame) -> dict:
-        return {"n": int(len(frame)), "start_mean": stats.mean(frame["start"]), "end_mean": stats.mean(frame["end"]),
-                "change_mean": stats.mean(frame["change"])}
+        return {
+            "n": int(len(frame)),
+            "start_mean": stats.mean(frame["start"]),
+            "end_mean": stats.mean(frame["end"]),
+            "change_mean": stats.mean(frame["change"]),
+        }
 
     overall = paired(pairs)
     figures = {
         "mean": means,
         "client_paired": {
             **overall,
-            "by_team": {k: {x: v for x, v in paired(pairs[pairs["team"] == k]).items() if x != "change_mean"} for k in cb.codes("team")},
-            "by_target": {k: {x: v for x, v in paired(pairs[pairs["target"] == k]).items() if x in ("n", "change_mean")} for k in cb.codes("target")},
+            "by_team": {
+                k: {x: v for x, v in paired(pairs[pairs["team"] == k]).items() if x != "change_mean"} for k in cb.codes("team")
+            },
+            "by_target": {
+                k: {x: v for x, v in paired(pairs[pairs["target"] == k]).items() if x in ("n", "change_mean")}
+                for k in cb.codes("target")
+            },
         },
     }
     paired_table = Table(["breakdown", "group"])
-    for breakdown, key, frame in [("total", TOTAL, pairs), *(("team", t, pairs[pairs["team"] == t]) for t in cb.codes("team")),
-                                  *(("target", t, pairs[pairs["target"] == t]) for t in cb.codes("target"))]:
+    for breakdown, key, frame in [
+        ("total", TOTAL, pairs),
+        *(("team", t, pairs[pairs["team"] == t]) for t in cb.codes("team")),
+        *(("target", t, pairs[pairs["target"] == t]) for t in cb.codes("target")),
+    ]:
         values = paired(frame)
         for measure in ["start_mean", "end_mean", "change_mean"]:
             paired_table.add((breakdown, key), measure, values[measure], values["n"])
@@ -130,8 +153,12 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             paired_table.add((breakdown, key), f"pairs_{direction}", int(mask.sum()), values["n"])
     by_rater = Table(["rater", "target"])
     for rater in RATERS:
-        r_pairs = pd.DataFrame({"start": a.start_forms.set_index("case_id")[f"safety_{rater}"],
-                                "end": a.end_forms.set_index("case_id")[f"safety_{rater}"]}).dropna()
+        r_pairs = pd.DataFrame(
+            {
+                "start": a.start_forms.set_index("case_id")[f"safety_{rater}"],
+                "end": a.end_forms.set_index("case_id")[f"safety_{rater}"],
+            }
+        ).dropna()
         r_pairs = r_pairs.join(a.cases.set_index("case_id")[["target"]])
         for key, frame in [(TOTAL, r_pairs), *((t, r_pairs[r_pairs["target"] == t]) for t in cb.codes("target"))]:
             n = int(len(frame))
@@ -142,9 +169,15 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             by_rater.add((rater, key), "wilcoxon_statistic", test.statistic, test.n_nonzero)
             by_rater.add((rater, key), "wilcoxon_p", test.p_value, test.n_nonzero)
             by_rater.add((rater, key), "rank_biserial", test.rank_biserial, test.n_nonzero)
-    counts = pairs.groupby(["target", "start", "end"]).size().rename("n").reset_index() if len(pairs) else \
-        pd.DataFrame(columns=["target", "start", "end", "n"])
+    counts = (
+        pairs.groupby(["target", "start", "end"]).size().rename("n").reset_index()
+        if len(pairs)
+        else pd.DataFrame(columns=["target", "start", "end", "n"])
+    )
     counts[["start", "end"]] = counts[["start", "end"]].astype("Int64")
-    return {"safety": figures}, {"safety_means": table.frame(), "safety_client_paired": paired_table.frame(),
-                                 "safety_paired_by_rater": by_rater.frame(),
-                                 "safety_client_pairs": counts}
+    return {"safety": figures}, {
+        "safety_means": table.frame(),
+        "safety_client_paired": paired_table.frame(),
+        "safety_paired_by_rater": by_rater.frame(),
+        "safety_client_pairs": counts,
+    }

@@ -36,7 +36,6 @@ class Table:
         return frame
 
 
-
 def plain(value: object) -> object:
     """numpy scalars → Python numbers; NaN → None."""
     if value is None or value is pd.NA:
@@ -48,10 +47,8 @@ def plain(value: object) -> object:
     return value
 
 
-
 def mean_n(values: pd.Series) -> dict:
     return {"mean": stats.mean(values), "n": stats.count(values)}
-
 
 
 def by_group(values: pd.Series, groups: pd.Series, keys: list) -> dict[str, pd.Series]:
@@ -59,11 +56,16 @@ def by_group(values: pd.Series, groups: pd.Series, keys: list) -> dict[str, pd.S
     return {str(k): values[groups.astype("string") == str(k)] for k in keys}
 
 
-
 def describe(table: Table, breakdown: str, group: str, values: pd.Series) -> None:
     """Mean with 95% CI, median, min, max and n of ``values`` as rows of ``table``."""
     ci = stats.mean_ci(values)
     n = ci.n
-    for measure, value in [("mean", ci.mean), ("ci_low", ci.low), ("ci_high", ci.high), ("median", stats.median(values)),
-                           ("min", stats.minimum(values)), ("max", stats.maximum(values))]:
+    for measure, value in [
+        ("mean", ci.mean),
+        ("ci_low", ci.low),
+        ("ci_high", ci.high),
+        ("median", stats.median(values)),
+        ("min", stats.minimum(values)),
+        ("max", stats.maximum(values)),
+    ]:
         table.add({"breakdown": breakdown, "group": group}, measure, value, n)

@@ -19,16 +19,18 @@ from pipeline.report.numbered import ReportData, build_tables
 from pipeline.report.settings import ReportSettings
 from pipeline.report.tables import Suppressor, lookup
 from pipeline.report.text import breakdowns, narratives, open_answer_summary
+from pipeline.report.wording import Words, load_wording
 
 
 def build_context(k: dict, tables: dict[str, pd.DataFrame], figures: list[dict], params: Params, manifest: dict,
                   dq: pd.DataFrame, flow: pd.DataFrame, codebook: Codebook, settings: ReportSettings, text_dir: Path,
-                  version: str) -> dict:
+                  version: str, words: Words | None = None) -> dict:
     """The template's context (see the module docstring)."""
+    words = words or load_wording()
     sup = Suppressor(params.min_group_n)
-    d = ReportData(k, tables, codebook, sup, settings, params, manifest, dq, flow, version)
+    d = ReportData(k, tables, codebook, sup, settings, params, manifest, dq, flow, words, version)
     built = build_tables(d)
-    texts = narratives(settings, text_dir, params.rapportstatus)
+    texts = narratives(settings, text_dir, params.rapportstatus, words)
     km_median, km_n = lookup(tables.get("duration_kaplan_meier"), "km_median_days", target="totaal")
     client_test = {m: lookup(tables.get("safety_paired_by_rater"), m, rater="client", target="totaal")[0]
                    for m in ["wilcoxon_p", "rank_biserial", "change_mean"]}
@@ -54,7 +56,7 @@ def build_context(k: dict, tables: dict[str, pd.DataFrame], figures: list[dict],
         "status": params.rapportstatus,
         "concept": params.rapportstatus != "definitief",
         "publicatiedatum": params.publicatiedatum,
-        "date_line": fmt_date(params.publicatiedatum) if params.publicatiedatum else "Concept",
+        "date_line": fmt_date(params.publicatiedatum) if params.publicatiedatum else words.common("concept"),
         "min_n": params.min_group_n,
         "peildatum": params.peildatum,
         "version": version,

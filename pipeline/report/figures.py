@@ -33,6 +33,7 @@ from pipeline import atomic  # noqa: E402
 from pipeline.codebook import Codebook, load_codebook  # noqa: E402
 from pipeline.fmt import fmt_int, fmt_number  # noqa: E402
 from pipeline.paths import FIGURES_DIR, INDICATOR_TABLES_DIR, KERNCIJFERS_FILE  # noqa: E402
+from pipeline.report.wording import Words, load_wording  # noqa: E402
 
 log = logging.getLogger("pipeline.figures")
 
@@ -92,36 +93,37 @@ def _num(value: object, decimals: int = 1) -> str:
     return fmt_number(value, decimals)
 
 
-def _left_out(groups: list[str], min_n: int) -> str:
+def _left_out(words: Words, groups: list[str], min_n: int) -> str:
     if not groups:
         return ""
-    return f" Niet getoond, want gebaseerd op minder dan {min_n} casussen: {', '.join(groups)}."
+    return words("left_out", min_n=min_n, groups=", ".join(groups))
 
 
 # --------------------------------------------------------------------------- figure 1
 
 
-def contacts_frame(k: dict, cb: Codebook, min_n: int) -> tuple[pd.DataFrame, list[str]]:
+def contacts_frame(k: dict, cb: Codebook, min_n: int, words: Words) -> tuple[pd.DataFrame, list[str]]:
     """Figure 1 data: mean contacts and hours per closed case, per doelgroep and per start year
     (groups on fewer than ``min_n`` closed cases left out, and named)."""
     rows, left_out = [], []
+    measure = words.figures.contacts_per_closed_case.map("measures")
     groups = [(cb.plural("target", t), cb.colour("target", t), k["contacts"]["by_target"][t]) for t in cb.codes("target")]
-    groups += [(f"Gestart in {y}", NEUTRAL, g) for y, g in k["contacts"]["by_start_year"].items()]
+    groups += [(words.common("started_in", year=y), NEUTRAL, g) for y, g in k["contacts"]["by_start_year"].items()]
     for label, colour, g in groups:
         n = g["closed_cases_n"]
         if n < min_n:
             left_out.append(label.lower())
             continue
         group = f"{label}\n(n={fmt_int(n)})"
-        rows.append({"group": group, "colour": colour, "measure": "Contacten per casus", "value": g["per_closed_case_mean"]})
-        rows.append({"group": group, "colour": colour, "measure": "Uren per casus", "value": g["hours_per_closed_case_mean"]})
+        rows.append({"group": group, "colour": colour, "measure": measure["contacts"], "value": g["per_closed_case_mean"]})
+        rows.append({"group": group, "colour": colour, "measure": measure["hours"], "value": g["hours_per_closed_case_mean"]})
     frame = pd.DataFrame(rows, columns=["group", "colour", "measure", "value"])
     frame["group"] = pd.Categorical(frame["group"], categories=list(dict.fromkeys(frame["group"])), ordered=True)
     frame["label"] = frame["value"].map(_num)
     return frame.dropna(subset=["value"]), left_out
 
 
-def figure_contacts(frame: pd.DataFrame) -> p9.ggplot:
+def figure_contacts(frame: pd.DataFrame, words: Words) -> p9.ggplot:
     colours = dict(zip(frame["colour"], frame["colour"]))
     return (
         p9.ggplot(frame, p9.aes("group", "value", fill="colour"))
@@ -130,7 +132,7 @@ def figure_contacts(frame: pd.DataFrame) -> p9.ggplot:
         + p9.facet_wrap("~measure", scales="free_y", ncol=1)
         + p9.scale_fill_manual(values=colours)
         + p9.scale_y_continuous(expand=(0, 0, 0.18, 0))  # room above the tallest bar for its label
-        + p9.labs(x="", y="Gemiddelde per afgesloten casus")
+        + p9.labs(x="", y=words.figures.contacts_per_closed_case("y"))
         + report_theme()
     )
 
@@ -158,7 +160,7 @@ def development_frame(k: dict, cb: Codebook, min_n: int) -> tuple[pd.DataFrame, 
     return frame.dropna(subset=["pct"]), left_out
 
 
-def figure_development(frame: pd.DataFrame, cb: Codebook) -> p9.ggplot:
+def figure_development(frame: pd.DataFrame, cb: Codebook, words: Words) -> p9.ggplot:
     answers = [c for c in cb.codes("development") if c != "not_applicable"]
     colours = {cb.label("development", a): cb.colour("development", a) for a in answers}
     return (
@@ -168,7 +170,7 @@ def figure_development(frame: pd.DataFrame, cb: Codebook) -> p9.ggplot:
         + p9.coord_flip()
         + p9.scale_fill_manual(values=colours, breaks=list(colours))
         + p9.scale_y_continuous(labels=lambda v: [f"{int(x)}%" for x in v], limits=(0, 100.01))
-        + p9.labs(x="", y="% van de eindformulieren met een oordeel")
+        + p9.labs(x="", y=words.figures.problem_development("y"))
         + report_theme()
         + p9.theme(panel_grid_major_y=p9.element_blank(), panel_grid_major_x=p9.element_line(color="#DDDDDD"))
     )
@@ -200,7 +202,7 @@ def safety_frame(tables: dict[str, pd.DataFrame], k: dict, cb: Codebook, min_n: 
     return frame, left_out
 
 
-def figure_safety(frame: pd.DataFrame, cb: Codebook) -> p9.ggplot:
+def figure_safety(frame: pd.DataFrame, cb: Codebook, words: Words) -> p9.ggplot:
     dodge = p9.position_dodge(width=0.8)
     colours = {cb.label("moment", m): cb.colour("moment", m) for m in cb.codes("moment")}
     return (
@@ -209,7 +211,7 @@ def figure_safety(frame: pd.DataFrame, cb: Codebook) -> p9.ggplot:
         + p9.geom_text(p9.aes(label="label"), position=dodge, va="bottom", size=8)
         + p9.scale_fill_manual(values=colours, breaks=list(colours))
         + p9.scale_y_continuous(limits=(0, 11.5), breaks=range(0, 11, 2))
-        + p9.labs(x="", y="Gemiddelde veiligheid (0-10)")
+        + p9.labs(x="", y=words.figures.safety_means("y"))
         + report_theme()
     )
 
@@ -234,20 +236,21 @@ def pairs_frame(pairs: pd.DataFrame, cb: Codebook, min_n: int) -> tuple[pd.DataF
     return long, left_out
 
 
-def figure_pairs(long: pd.DataFrame) -> p9.ggplot:
+def figure_pairs(long: pd.DataFrame, words: Words) -> p9.ggplot:
+    w = words.figures.safety_client_pairs
     means = long.assign(w=long["score"] * long["n"]).groupby(["group", "moment"], observed=True)[["w", "n"]].sum().reset_index()
     means["score"] = means["w"] / means["n"]
-    means["what"] = "Gemiddelde"
+    means["what"] = w("mean")
     return (
         p9.ggplot(long, p9.aes("moment", "score", group="pair"))
         + p9.geom_line(p9.aes(size="n"), color="#9A9A9A", alpha=0.5)
         + p9.geom_line(p9.aes(group="group", color="what"), data=means, size=1.6)
         + p9.geom_point(p9.aes(group="group", color="what"), data=means, size=2.5)
         + p9.facet_wrap("~group")
-        + p9.scale_color_manual(values={"Gemiddelde": MEAN}, name="")
-        + p9.scale_size_continuous(range=(0.4, 2.5), name="Aantal casussen")
+        + p9.scale_color_manual(values={w("mean"): MEAN}, name="")
+        + p9.scale_size_continuous(range=(0.4, 2.5), name=w("size"))
         + p9.scale_y_continuous(limits=(0, 10), breaks=range(0, 11, 2))
-        + p9.labs(x="", y="Veiligheid volgens cliënt (0-10)")
+        + p9.labs(x="", y=w("y"))
         + report_theme()
         + p9.theme(legend_title=p9.element_text(size=9))
     )
@@ -256,58 +259,51 @@ def figure_pairs(long: pd.DataFrame) -> p9.ggplot:
 # --------------------------------------------------------------------------- stage
 
 
-def make_figures(k: dict, tables: dict[str, pd.DataFrame], out_dir: Path, min_n: int, codebook: Codebook | None = None) -> list[Figure]:
+def make_figures(k: dict, tables: dict[str, pd.DataFrame], out_dir: Path, min_n: int, codebook: Codebook | None = None,
+                 words: Words | None = None) -> list[Figure]:
     """Write every figure that has data; return their captions and alt texts."""
     cb = codebook or load_codebook()
+    words = words or load_wording()
+    fw = words.figures
     out_dir.mkdir(parents=True, exist_ok=True)
     figures: list[Figure] = []
 
-    frame, left_out = contacts_frame(k, cb, min_n)
+    frame, left_out = contacts_frame(k, cb, min_n, words)
     if len(frame):
-        save(figure_contacts(frame), out_dir, "contacts_per_closed_case", height=5.2)
-        first = frame[frame["measure"].str.startswith("Contacten")]
-        hours = frame[frame["measure"].str.startswith("Uren")]
-        parts = "; ".join(f"{g.replace(chr(10), ' ')}: {_num(c)} contacten en {_num(u)} uur"
+        w = fw.contacts_per_closed_case
+        save(figure_contacts(frame, words), out_dir, "contacts_per_closed_case", height=5.2)
+        measure = w.map("measures")
+        first = frame[frame["measure"] == measure["contacts"]]
+        hours = frame[frame["measure"] == measure["hours"]]
+        parts = "; ".join(w("alt_part", group=g.replace(chr(10), " "), contacts=_num(c), hours=_num(u))
                           for g, c, u in zip(first["group"], first["value"], hours["value"]))
-        figures.append(Figure("contacts_per_closed_case",
-                              "Gemiddeld aantal contacten en uren inzet per afgesloten casus, naar doelgroep en startjaar van de casus "
-                              "(n = afgesloten casussen met contactregistratie)." + _left_out(left_out, min_n),
-                              f"Staafdiagram van het gemiddeld aantal contacten en uren per afgesloten casus. {parts}."))
+        figures.append(Figure("contacts_per_closed_case", w("caption") + _left_out(fw, left_out, min_n), w("alt", parts=parts)))
 
     frame, left_out = development_frame(k, cb, min_n)
     if len(frame):
-        save(figure_development(frame, cb), out_dir, "problem_development", height=5.2)
+        w = fw.problem_development
+        save(figure_development(frame, cb, words), out_dir, "problem_development", height=5.2)
         stopped = frame[frame["answer"] == cb.label("development", "stopped")].sort_values("pct", ascending=False).head(3)
-        top = "; ".join(f"{str(a).split(' (n=')[0]}: {_num(p, 0)}% gestopt" for a, p in zip(stopped["area"], stopped["pct"]))
-        figures.append(Figure("problem_development",
-                              "Ontwikkeling van de problematiek per leefgebied tussen start en afsluiting, in percentages van de "
-                              "eindformulieren met een oordeel over dat gebied (n per gebied; ‘niet van toepassing’ en leeg tellen niet "
-                              "mee)." + _left_out(left_out, min_n),
-                              "Gestapelde staven per leefgebied met de verdeling over toegenomen, gelijk gebleven, afgenomen en gestopt. "
-                              f"Vaakst gestopt: {top}."))
+        parts = "; ".join(w("alt_part", area=str(a).split(" (n=")[0], pct=_num(p, 0)) for a, p in zip(stopped["area"], stopped["pct"]))
+        figures.append(Figure("problem_development", w("caption") + _left_out(fw, left_out, min_n), w("alt", parts=parts)))
 
     frame, left_out = safety_frame(tables, k, cb, min_n)
     if len(frame):
-        save(figure_safety(frame, cb), out_dir, "safety_means", height=4.0)
-        desc = "; ".join(f"{r} {str(m).lower()} {_num(v)} (n={fmt_int(n)})" for r, m, v, n in
-                         zip(frame["rater"], frame["moment"], frame["mean"], frame["n"]))
-        figures.append(Figure("safety_means",
-                              "Veiligheid bij start en einde per beoordelaar: gemiddelde van alle beoordelingen op de start- en "
-                              "eindformulieren (n per staaf; niet alleen de gepaarde scores van Tabel 13)." + _left_out(left_out, min_n),
-                              f"Staafdiagram van de gemiddelde veiligheid (0-10) per beoordelaar en moment: {desc}."))
+        w = fw.safety_means
+        save(figure_safety(frame, cb, words), out_dir, "safety_means", height=4.0)
+        parts = "; ".join(w("alt_part", rater=r, moment=str(m).lower(), mean=_num(v), n=fmt_int(n))
+                          for r, m, v, n in zip(frame["rater"], frame["moment"], frame["mean"], frame["n"]))
+        figures.append(Figure("safety_means", w("caption") + _left_out(fw, left_out, min_n), w("alt", parts=parts)))
 
     pairs = tables.get("safety_client_pairs", pd.DataFrame(columns=["target", "start", "end", "n"]))
     long, left_out = pairs_frame(pairs, cb, min_n) if len(pairs) else (pd.DataFrame(), [])
     if len(long):
-        save(figure_pairs(long), out_dir, "safety_client_pairs", height=4.2)
+        w = fw.safety_client_pairs
+        save(figure_pairs(long, words), out_dir, "safety_client_pairs", height=4.2)
         by = k["safety"]["client_paired"]["by_target"]
-        desc = "; ".join(f"{cb.plural('target', t)}: gemiddelde verandering {_num(by[t]['change_mean'])} (n={fmt_int(by[t]['n'])})"
-                         for t in cb.codes("target") if by[t]["n"] >= min_n)
-        figures.append(Figure("safety_client_pairs",
-                              "Veiligheid volgens de cliënt bij start en einde per casus, naar doelgroep (gepaarde scores)."
-                              + _left_out(left_out, min_n),
-                              "Lijnen van start naar einde per casus (dikte: aantal casussen met hetzelfde paar scores), met het gemiddelde "
-                              f"als gekleurde lijn. {desc}."))
+        parts = "; ".join(w("alt_part", target=cb.plural("target", t), change=_num(by[t]["change_mean"]), n=fmt_int(by[t]["n"]))
+                          for t in cb.codes("target") if by[t]["n"] >= min_n)
+        figures.append(Figure("safety_client_pairs", w("caption") + _left_out(fw, left_out, min_n), w("alt", parts=parts)))
     return figures
 
 

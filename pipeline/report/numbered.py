@@ -5,8 +5,8 @@ the 2018-2020 report, then the appendices). Each function takes :class:`ReportDa
 :class:`~pipeline.report.tables.Table` whose id is its name (``tbl-closure-reasons`` for
 ``closure_reasons``); the template places ``t.closure_reasons``. Every breakdown cell goes
 through the one :class:`~pipeline.report.tables.Suppressor`; totals are shown with their n.
-Labels come from the codebook and ``report.yaml``; the Dutch captions and headers are the
-report's own standard text.
+Labels come from the codebook and ``report.yaml``; captions, headings, row labels and notes
+from the report's standard wording (``report/templates/wording.yaml``, :mod:`pipeline.report.wording`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pipeline.fmt import fmt_int, fmt_number, fmt_pct
 from pipeline.params import Params
 from pipeline.report.settings import ReportSettings
 from pipeline.report.tables import DASH, TOTAL, Suppressor, Table, bold, count_pct, lookup, n_label
+from pipeline.report.wording import Words
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ReportData:
     manifest: dict
     dq: pd.DataFrame  # data_quality.csv
     flow: pd.DataFrame  # flow.csv
+    words: Words  # the report's standard wording
     version: str = ""
 
     @property
@@ -52,6 +54,17 @@ class ReportData:
 
     def t(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
+
+    def w(self, table: str) -> Words:
+        """The wording of one numbered table (its caption, headings, notes)."""
+        return getattr(self.words.tables, table)
+
+    @property
+    def total(self) -> str:
+        return self.words.common("total")
+
+    def started_in(self, year: str) -> str:
+        return self.words.common("started_in", year=year)
 
 
 def _pct(value: object, decimals: int = 0) -> str:
@@ -77,29 +90,30 @@ def table_knowledge_questions(d: ReportData) -> Table:
     """Tabel 1: the knowledge questions, their indicators, and where the report answers them."""
     rows = [[f"{q.number}\\. {q.question}", "; ".join(q.indicators), ", ".join(_ref(r, d) for r in q.answered_in)]
             for q in d.settings.questions]
-    return Table("knowledge-questions", "Kennisvragen, de indicatoren waarmee het onderzoek ze beantwoordt, en waar in dit rapport",
-                 ["Kennisvraag", "Indicatoren", "Antwoord in"], rows, align=["l", "l", "l"])
+    w = d.w("knowledge_questions")
+    return Table("knowledge-questions", w("caption"), w.list("header"), rows, align=["l", "l", "l"])
 
 
 def table_flow(d: ReportData) -> Table:
     """Tabel 2: from the case list to the analysed cases (a CONSORT-like flow) and the forms."""
     fl, f = d.k["flow"], d.k["forms"]
     with_contact, _ = lookup(d.t("contact_type"), "cases_with_contact", breakdown="total", group=TOTAL, contact_type=TOTAL)
+    w = d.w("flow")
+    label = w.map("rows")
     rows = [
-        ["Casussen op de casuslijst", fmt_int(fl["cases_listed"])],
-        ["– waarvan ervaringsdeskundige gestart op of na de peildatum (of zonder startdatum)", fmt_int(fl["cases_after_peildatum"])],
-        ["– waarvan zonder enige registratie (geen start-, contact- of eindformulier)", fmt_int(fl["cases_no_registration"])],
-        bold(["Geanalyseerde casussen", fmt_int(fl["cases_analysed"])]),
-        ["Startformulieren", fmt_int(f["start"])],
-        ["Contactformulieren (los)", fmt_int(f["contact"])],
-        ["Casussen met minstens één contactformulier", fmt_int(with_contact)],
-        ["Eindformulieren", fmt_int(f["end"])],
-        ["Interviews cliëntervaringsonderzoek", fmt_int(f["client_survey"])],
-        ["Gesprekken met personen niet in een casus", fmt_int(f["noncase"])],
-        ["Formulieren die aan geen casus op de lijst te koppelen waren", fmt_int(fl["forms_unlinked"])],
+        [label["cases_listed"], fmt_int(fl["cases_listed"])],
+        [label["cases_after_peildatum"], fmt_int(fl["cases_after_peildatum"])],
+        [label["cases_no_registration"], fmt_int(fl["cases_no_registration"])],
+        bold([label["cases_analysed"], fmt_int(fl["cases_analysed"])]),
+        [label["start"], fmt_int(f["start"])],
+        [label["contact"], fmt_int(f["contact"])],
+        [label["cases_with_contact"], fmt_int(with_contact)],
+        [label["end"], fmt_int(f["end"])],
+        [label["client_survey"], fmt_int(f["client_survey"])],
+        [label["noncase"], fmt_int(f["noncase"])],
+        [label["forms_unlinked"], fmt_int(fl["forms_unlinked"])],
     ]
-    return Table("flow", "Van casuslijst tot analyse: casussen en registraties", ["", "Aantal"], rows,
-                 notes=["Formulieren tellen alleen mee als ze bij een geanalyseerde casus horen; bijlage B geeft de aantallen per bestand."])
+    return Table("flow", w("caption"), w.list("header"), rows, notes=w.list("notes"))
 
 
 # --------------------------------------------------------------------------- chapter 4
@@ -115,18 +129,17 @@ def table_cases_by_team_year(d: ReportData) -> Table:
         cells = [fmt_int(lookup(cross, "cases", team=team, start_year=y)[0] or 0) for y in d.years]
         n = cases["by_team"][team]
         rows.append([d.cb.label("team", team), *cells, fmt_int(n), _pct(100 * n / total if total else None)])
-    rows.append(bold(["Totaal", *[fmt_int(cases["by_start_year"][y]) for y in d.years], fmt_int(total), "100%" if total else DASH]))
-    header = ["Team", *[f"{y} (n={fmt_int(cases['by_start_year'][y])})" for y in d.years], f"Totaal (n={fmt_int(total)})", "%"]
-    return Table("cases-by-team-year", "Afkomst van casussen naar startjaar, in aantallen, en het aandeel van elk team in alle casussen",
-                 header, rows, notes=["Door afronding tellen de percentages niet altijd op tot 100%."])
+    w = d.w("cases_by_team_year")
+    rows.append(bold([d.total, *[fmt_int(cases["by_start_year"][y]) for y in d.years], fmt_int(total), _pct(100) if total else DASH]))
+    header = [w("header_first"), *[n_label(y, cases["by_start_year"][y]) for y in d.years], n_label(d.total, total), w("header_share")]
+    return Table("cases-by-team-year", w("caption"), header, rows, notes=w.list("notes"))
 
 
 def table_status_by_year(d: ReportData) -> Table:
     """Tabel 4: started, closed and running at the end of each year (counts)."""
     rows = [[y, fmt_int(s["started"]), fmt_int(s["closed"]), fmt_int(s["running_end"])] for y, s in d.k["cases"]["status_by_year"].items()]
-    return Table("status-by-year", "Status van de casussen naar jaar, in aantallen", ["Jaar", "Gestart", "Afgesloten", "Lopend op 31 december"],
-                 rows, notes=["Gestart: jaar van de start van de ervaringsdeskundige. Afgesloten: jaar van het einde van de ervaringsdeskundige "
-                              "(vóór de peildatum). Lopend: gestart en op 31 december nog niet afgesloten."])
+    w = d.w("status_by_year")
+    return Table("status-by-year", w("caption"), w.list("header"), rows, notes=w.list("notes"))
 
 
 def table_target_by_year(d: ReportData) -> Table:
@@ -141,9 +154,10 @@ def table_target_by_year(d: ReportData) -> Table:
             cells.append(f"{fmt_int(n or 0)} ({d.sup(_pct(share), base)})")
         share, _ = lookup(table, "pct", target=target, start_year=TOTAL)
         rows.append([d.target_plural(target), *cells, count_pct(d.k["cases"]["by_target"][target], _pct(share))])
-    rows.append(bold(["Totaal", *[fmt_int(d.k["cases"]["by_start_year"][y]) for y in d.years], fmt_int(d.k["flow"]["cases_analysed"])]))
-    header = ["Doelgroep van de ondersteuning", *d.years, "Totaal"]
-    return Table("target-by-year", "Aantal casussen naar doelgroep van de ondersteuning en startjaar (percentage van het jaar)", header, rows)
+    w = d.w("target_by_year")
+    rows.append(bold([d.total, *[fmt_int(d.k["cases"]["by_start_year"][y]) for y in d.years], fmt_int(d.k["flow"]["cases_analysed"])]))
+    header = [w("header_first"), *d.years, d.total]
+    return Table("target-by-year", w("caption"), header, rows)
 
 
 def table_problem_areas(d: ReportData) -> Table:
@@ -158,16 +172,13 @@ def table_problem_areas(d: ReportData) -> Table:
         row = [d.cb.label("problem_area", area), _pct(d.k["problems"]["pct"][area])]
         row += [d.sup(_pct(lookup(areas, "pct", target=t, area=area)[0]), ns[t]) for t in d.targets]
         rows.append(row)
-    for band, label in [("0", "Geen gebied aangekruist"), ("1", "Eén gebied"), ("2+", "Twee of meer gebieden")]:
+    w = d.w("problem_areas")
+    for band, label in w.map("areas_named").items():
         row = [f"*{label}*", _pct(d.k["problems"]["areas_count_pct"][band])]
         row += [d.sup(_pct(lookup(count, "pct", target=t, areas_named=band)[0]), ns[t]) for t in d.targets]
         rows.append(row)
-    header = ["Soort problematiek", f"Totaal (n={fmt_int(ns[TOTAL])})", *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
-    return Table("problem-areas", "Soort problematiek bij de start naar doelgroep van de ondersteuning, in percentages van de startformulieren",
-                 header, rows, notes=["n = startformulieren. Meerdere gebieden mogelijk; de percentages tellen daarom op tot meer dan 100%."])
-
-
-STAT_HEADER = ["Groep", "Gemiddeld", "95%-BI", "Mediaan", "Spreiding"]
+    header = [w("header_first"), n_label(d.total, ns[TOTAL]), *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
+    return Table("problem-areas", w("caption"), header, rows, notes=w.list("notes"))
 
 
 def _stat_row(d: ReportData, table: pd.DataFrame | None, label: str, total: bool = False, decimals: int = 0, **groups) -> list[str]:
@@ -188,39 +199,37 @@ def table_lead_time(d: ReportData) -> Table:
     """Tabel 7: days until the expert is brought in, by team, start year and doelgroep."""
     table = d.t("lead_time")
     rows = [_stat_row(d, table, d.cb.label("team", t), breakdown="team", group=t) for t in d.cb.codes("team")]
-    rows += [_stat_row(d, table, f"Gestart in {y}", breakdown="start_year", group=y) for y in d.years]
+    rows += [_stat_row(d, table, d.started_in(y), breakdown="start_year", group=y) for y in d.years]
     rows += [_stat_row(d, table, d.target_plural(t), breakdown="target", group=t) for t in d.targets]
-    rows.append(_stat_row(d, table, "Totaal", total=True, breakdown="total", group=TOTAL))
-    return Table("lead-time", "Aantal dagen tot de casusverantwoordelijke de ervaringsdeskundige inzet, naar team, startjaar en doelgroep",
-                 STAT_HEADER, rows, notes=["95%-BI: 95%-betrouwbaarheidsinterval van het gemiddelde. Spreiding: kortste en langste."])
+    rows.append(_stat_row(d, table, d.total, total=True, breakdown="total", group=TOTAL))
+    w = d.w("lead_time")
+    return Table("lead-time", w("caption"), d.words.common.list("stat_header"), rows, notes=w.list("notes"))
 
 
 def table_duration(d: ReportData) -> Table:
     """Tabel 8: duration of the professional's and the expert's involvement in closed cases."""
     table = d.t("duration")
     km = d.t("duration_kaplan_meier")
+    w = d.w("duration")
     rows = []
-    for kind, label in [("professional", "Casusverantwoordelijke"), ("expert", "Ervaringsdeskundige")]:
-        rows.append(_stat_row(d, table, label, total=True, kind=kind, breakdown="total", group=TOTAL))
-        rows += [_stat_row(d, table, f"– {d.target_plural(t).lower()}", kind=kind, breakdown="target", group=t) for t in d.targets]
+    for kind in ("professional", "expert"):
+        rows.append(_stat_row(d, table, d.cb.label("rater", kind), total=True, kind=kind, breakdown="total", group=TOTAL))
+        rows += [_stat_row(d, table, w("subgroup", label=d.target_plural(t).lower()), kind=kind, breakdown="target", group=t)
+                 for t in d.targets]
         if kind == "expert":
-            rows += [_stat_row(d, table, f"– gestart in {y}", kind=kind, breakdown="start_year", group=y) for y in d.years]
+            rows += [_stat_row(d, table, w("started_in", year=y), kind=kind, breakdown="start_year", group=y) for y in d.years]
     km_median, km_n = lookup(km, "km_median_days", target=TOTAL)
     censored, _ = lookup(km, "censored", target=TOTAL)
-    notes = [
-        "Afgesloten casussen; een einddatum vóór de startdatum telt niet mee. Spreiding: kortste en langste duur.",
-        f"Kaplan-Meier-mediaan van de inzet van de ervaringsdeskundige, met de {fmt_int(censored)} lopende casussen als nog niet beëindigd "
-        f"(n={fmt_int(km_n)}): " + (f"{fmt_number(km_median, 0)} dagen." if km_median is not None else "nog niet bereikt."),
-    ]
-    return Table("duration", "Duur van de inzet van casusverantwoordelijke en ervaringsdeskundige in afgesloten casussen, in dagen",
-                 STAT_HEADER, rows, notes=notes)
+    median = w("km_median", days=fmt_number(km_median, 0)) if km_median is not None else w("km_not_reached")
+    notes = [*w.list("notes"), w("km_note", censored=fmt_int(censored), n=fmt_int(km_n), median=median)]
+    return Table("duration", w("caption"), d.words.common.list("stat_header"), rows, notes=notes)
 
 
 def table_contact_type(d: ReportData) -> Table:
     """Tabel 9: contact type, % of contact forms, overall, by doelgroep and by start year of the case."""
     table = d.t("contact_type")
-    groups = [("total", TOTAL, "Totaal"), *(("target", t, d.target_plural(t)) for t in d.targets),
-              *(("start_year", y, f"Gestart in {y}") for y in d.years)]
+    groups = [("total", TOTAL, d.total), *(("target", t, d.target_plural(t)) for t in d.targets),
+              *(("start_year", y, d.started_in(y)) for y in d.years)]
     ns = {g: lookup(table, "cases_with_contact", breakdown=b, group=g, contact_type=TOTAL)[0] for b, g, _ in groups}
     rows = []
     for code in d.cb.codes("contact_type"):
@@ -229,14 +238,12 @@ def table_contact_type(d: ReportData) -> Table:
             value, _ = lookup(table, "pct", breakdown=breakdown, group=group, contact_type=code)
             row.append(d.sup(_pct(value), ns[group], total=breakdown == "total"))
         rows.append(row)
-    header = ["Soort contact", *[n_label(label, ns[g]) for _b, g, label in groups]]
-    return Table("contact-type", "Soort contact van de ervaringsdeskundige met alle betrokkenen in de casus, in percentages van de "
-                 "contactformulieren, naar doelgroep en startjaar van de casus", header, rows,
-                 notes=["n = casussen met een contactformulier; de percentages zijn van de formulieren met een ingevulde soort contact. "
-                        "Door afronding tellen ze niet altijd op tot 100%."])
+    w = d.w("contact_type")
+    header = [d.cb.heading("contact_type"), *[n_label(label, ns[g]) for _b, g, label in groups]]
+    return Table("contact-type", w("caption"), header, rows, notes=w.list("notes"))
 
 
-def _by_case(d: ReportData, name: str, ident: str, caption: str, code_list: str, note: str) -> Table:
+def _by_case(d: ReportData, name: str, code_list: str) -> Table:
     table = d.t(name)
     first = d.cb.codes(code_list)[0]
     ns = {t: lookup(table, "cases", target=t, answer=first)[1] or 0 for t in [TOTAL, *d.targets]}
@@ -248,24 +255,19 @@ def _by_case(d: ReportData, name: str, ident: str, caption: str, code_list: str,
             share, _ = lookup(table, "pct_cases", target=target, answer=code)
             row.append(d.sup(count_pct(count, _pct(share)), n, total=target == TOTAL) if n else DASH)
         rows.append(row)
-    header = ["", n_label("Totaal", ns[TOTAL]), *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
-    return Table(ident, caption, header, rows, notes=[note])
+    header = ["", n_label(d.total, ns[TOTAL]), *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
+    w = d.w(name)
+    return Table(name.replace("_", "-"), w("caption"), header, rows, notes=w.list("notes"))
 
 
 def table_organisations_by_case(d: ReportData) -> Table:
     """Tabel 10: organisations involved (asked from 2020): cases with at least one mention, n (%)."""
-    return _by_case(d, "organisations_by_case", "organisations-by-case",
-                    "Betrokken organisaties: aantal casussen (en percentage) waarin de organisatie op een contactformulier is genoemd",
-                    "organisation", "Alleen contactformulieren waarop de vraag stond; n = casussen met zo'n formulier. Meerdere "
-                    "organisaties per casus mogelijk.")
+    return _by_case(d, "organisations_by_case", "organisation")
 
 
 def table_network_by_case(d: ReportData) -> Table:
     """Tabel 11: the client's own network: cases with at least one mention, n (%)."""
-    return _by_case(d, "network_by_case", "network-by-case",
-                    "Inzet eigen netwerk van cliënten: aantal casussen (en percentage) waarin het netwerklid op een contactformulier is genoemd",
-                    "network", "‘Geen’: op geen enkel contactformulier van de casus is iemand uit het netwerk genoemd. n = casussen met "
-                    "een contactformulier; meerdere netwerkleden per casus mogelijk.")
+    return _by_case(d, "network_by_case", "network")
 
 
 def table_closure_reasons(d: ReportData) -> Table:
@@ -280,11 +282,9 @@ def table_closure_reasons(d: ReportData) -> Table:
             share, _ = lookup(table, "pct_forms", target=target, reason=reason)
             row.append(d.sup(count_pct(count or 0, _pct(share)), n, total=target == TOTAL))
         rows.append(row)
-    header = ["Reden van afsluiten", n_label("Totaal", ns[TOTAL]), *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
-    return Table("closure-reasons", "Reden van afsluiten van de casus: aantal eindformulieren dat de reden noemt (en percentage van de "
-                 "eindformulieren met een reden), totaal en naar doelgroep", header, rows,
-                 notes=["n = eindformulieren met minstens één reden. Meerdere redenen mogelijk; de percentages tellen daarom op tot meer "
-                        "dan 100%."])
+    w = d.w("closure_reasons")
+    header = [w("header_first"), n_label(d.total, ns[TOTAL]), *[n_label(d.target_plural(t), ns[t]) for t in d.targets]]
+    return Table("closure-reasons", w("caption"), header, rows, notes=w.list("notes"))
 
 
 def table_safety_client_paired(d: ReportData) -> Table:
@@ -294,10 +294,10 @@ def table_safety_client_paired(d: ReportData) -> Table:
     for team in d.cb.codes("team"):
         g = p["by_team"][team]
         rows.append([n_label(d.cb.label("team", team), g["n"]), d.sup(fmt_number(g["start_mean"]), g["n"]), d.sup(fmt_number(g["end_mean"]), g["n"])])
-    rows.append(bold([n_label("Totaal", p["n"]), fmt_number(p["start_mean"]), fmt_number(p["end_mean"])]))
-    return Table("safety-client-paired", "Veiligheid volgens de cliënt bij start en einde naar afkomst van de casus (gemiddelde op een "
-                 "schaal van 0 tot en met 10, gepaarde scores)", ["Team", "Start", "Einde"], rows,
-                 notes=["Alleen casussen met een score van de cliënt op zowel het start- als het eindformulier (gepaarde scores)."])
+    rows.append(bold([n_label(d.total, p["n"]), fmt_number(p["start_mean"]), fmt_number(p["end_mean"])]))
+    w = d.w("safety_client_paired")
+    header = [w("header_first"), *[d.cb.label("moment", m) for m in d.cb.codes("moment")]]
+    return Table("safety-client-paired", w("caption"), header, rows, notes=w.list("notes"))
 
 
 def table_survey_items(d: ReportData) -> Table:
@@ -308,8 +308,8 @@ def table_survey_items(d: ReportData) -> Table:
         count, n = lookup(items, "count_yes", item=item)
         share, _ = lookup(items, "pct_yes", item=item)
         rows.append([d.cb.label("survey_item", item), count_pct(count or 0, _pct(share)), fmt_int(n)])
-    return Table("survey-items", f"Begeleiding door de ervaringsdeskundige volgens cliënten (n={fmt_int(d.k['survey']['n'])} interviews)",
-                 ["Vraag", "Ja (%)", "n (ja of nee)"], rows, notes=["Percentage ‘ja’ van wie de vraag met ja of nee beantwoordde."])
+    w = d.w("survey_items")
+    return Table("survey-items", w("caption", n=fmt_int(d.k["survey"]["n"])), w.list("header"), rows, notes=w.list("notes"))
 
 
 def table_survey_grades(d: ReportData) -> Table:
@@ -317,9 +317,9 @@ def table_survey_grades(d: ReportData) -> Table:
     s = d.k["survey"]
     rows = [[n_label(d.cb.label("team", t), s["grade_by_team"][t]["n"]), d.sup(fmt_number(s["grade_by_team"][t]["mean"]), s["grade_by_team"][t]["n"])]
             for t in d.cb.codes("team")]
-    rows.append(bold([n_label("Totaal", s["grade_n"]), fmt_number(s["grade_mean"])]))
-    return Table("survey-grades", "Gemiddeld rapportcijfer van cliënten naar afkomst van de casus", ["Team", "Rapportcijfer"], rows,
-                 notes=["n = interviews met een rapportcijfer (1 tot en met 10)."])
+    rows.append(bold([n_label(d.total, s["grade_n"]), fmt_number(s["grade_mean"])]))
+    w = d.w("survey_grades")
+    return Table("survey-grades", w("caption"), w.list("header"), rows, notes=w.list("notes"))
 
 
 # --------------------------------------------------------------------------- chapter 5
@@ -339,25 +339,24 @@ def _noncase_rows(d: ReportData, question: str, code_list: str) -> tuple[list[li
 def table_noncase_duration(d: ReportData) -> Table:
     """Tabel 16: duration bands of non-case conversations, n (%)."""
     rows, n = _noncase_rows(d, "duration_band", "duration_band")
-    return Table("noncase-duration", f"Tijdsduur van het gesprek met personen niet in een casus (n={fmt_int(n)})", ["Tijdsduur", "Aantal (%)"],
-                 rows, notes=["n = gesprekken met een ingevulde duur. Door afronding tellen de percentages niet altijd op tot 100%."])
+    w = d.w("noncase_duration")
+    return Table("noncase-duration", w("caption", n=fmt_int(n)), w.list("header"), rows, notes=w.list("notes"))
 
 
 def table_noncase_type(d: ReportData) -> Table:
     """Tabel 17: contact type and who sought contact, n (%)."""
     type_rows, n_type = _noncase_rows(d, "type", "nc_contact_type")
     who_rows, n_who = _noncase_rows(d, "who", "seeker")
-    rows = [[f"*Type contact (n={fmt_int(n_type)})*", ""], *type_rows, [f"*Contactzoeker (n={fmt_int(n_who)})*", ""], *who_rows]
-    return Table("noncase-type", "Type contact tussen ervaringsdeskundige en contactzoeker, en wie contact zocht", ["", "Aantal (%)"], rows,
-                 notes=["n = gesprekken met een antwoord op de vraag. Door afronding tellen de percentages niet altijd op tot 100%."])
+    w = d.w("noncase_type")
+    rows = [[w("section_type", n=fmt_int(n_type)), ""], *type_rows, [w("section_who", n=fmt_int(n_who)), ""], *who_rows]
+    return Table("noncase-type", w("caption"), w.list("header"), rows, notes=w.list("notes"))
 
 
 def table_noncase_via(d: ReportData) -> Table:
     """Tabel 18: how the contact came about, n (%)."""
     rows, n = _noncase_rows(d, "via", "via")
-    return Table("noncase-via", f"Manieren waarop contact is gezocht met de ervaringsdeskundige (n={fmt_int(n)})",
-                 ["Contact tot stand gekomen via", "Aantal (%)"], rows,
-                 notes=["n = gesprekken met een antwoord op de vraag. Door afronding tellen de percentages niet altijd op tot 100%."])
+    w = d.w("noncase_via")
+    return Table("noncase-via", w("caption", n=fmt_int(n)), w.list("header"), rows, notes=w.list("notes"))
 
 
 # --------------------------------------------------------------------------- appendices
@@ -365,77 +364,69 @@ def table_noncase_via(d: ReportData) -> Table:
 
 def table_data_quality(d: ReportData) -> Table:
     """Appendix B: value problems per rule (counts only, no identifiers), rules named in Dutch."""
-    header = ["Regel", "Wat er gebeurde", "Aantal", "Code"]
+    w = d.w("data_quality")
+    header = w.list("header")
     align = ["l", "l", "r", "l"]
     if d.dq.empty:
-        return Table("data-quality", "Waardeproblemen in de exports per regel", header, [["Geen waardeproblemen", "", "0", ""]], align)
+        return Table("data-quality", w("caption"), header, [[w("none"), "", fmt_int(0), ""]], align)
     order = {rule: i for i, rule in enumerate(d.cb.data_quality_rules)}
     counts = d.dq.groupby("rule").size()
     rows = [[d.cb.rule_label(rule).capitalize(), d.cb.rule_action(rule), fmt_int(counts[rule]), f"`{rule}`"]
             for rule in sorted(counts.index, key=lambda r: order.get(r, len(order)))]
-    rows.append(bold(["Totaal", "", fmt_int(len(d.dq)), ""]))
-    return Table("data-quality", "Waardeproblemen in de exports per regel", header, rows, align,
-                 notes=["Per bestand, rij en kolom staan ze in het datakwaliteitsbestand bij de schone gegevens (zonder "
-                        "identificerende waarden)."])
-
-
-FLOW_COLUMNS = [("rows_read", "Gelezen"), ("kept", "Geanalyseerd"), ("excluded", "Niet geanalyseerd"), ("empty_row", "Leeg"),
-                ("duplicate_row", "Dubbel"), ("unknown_case", "Niet te koppelen"), ("after_peildatum", "Na peildatum"),
-                ("second_form", "Tweede formulier")]
+    rows.append(bold([d.total, "", fmt_int(len(d.dq)), ""]))
+    return Table("data-quality", w("caption"), header, rows, align, notes=w.list("notes"))
 
 
 def table_flow_by_file(d: ReportData) -> Table:
     """Appendix B: rows read per file and what became of each; every row and the total add up:
     read = analysed + not analysed + empty + duplicate + unlinked + after peildatum + second form."""
-    columns = [c for c, _ in FLOW_COLUMNS]
+    w = d.w("flow_by_file")
+    labels = w.map("columns")
+    columns = list(labels)
     rows = [[f"`{r['file']}`", *[fmt_int(r[c]) for c in columns]] for r in d.flow.to_dict("records")]
     totals = d.flow[columns].sum()
-    rows.append(bold(["Totaal", *[fmt_int(totals[c]) for c in columns]]))
+    rows.append(bold([d.total, *[fmt_int(totals[c]) for c in columns]]))
     fl = d.k["flow"]
-    note = (f"Gelezen = geanalyseerd + niet geanalyseerd + leeg + dubbel + niet te koppelen + na peildatum + tweede formulier. "
-            f"Casuslijst: niet geanalyseerd zijn de {fmt_int(fl['cases_after_peildatum'])} casussen met een start op of na de peildatum "
-            f"en de {fmt_int(fl['cases_no_registration'])} zonder registratie (@tbl-flow); formulieren: die van zulke casussen. "
-            "‘Na peildatum’ telt formulieren die zelf op of na de peildatum zijn ingevuld.")
-    return Table("flow-by-file", "Gelezen rijen per bestand en wat ermee gebeurde", ["Bestand", *[label for _, label in FLOW_COLUMNS]],
-                 rows, notes=[note])
+    note = w("note", after=fmt_int(fl["cases_after_peildatum"]), no_registration=fmt_int(fl["cases_no_registration"]))
+    return Table("flow-by-file", w("caption"), [w("header_first"), *labels.values()], rows, notes=[note])
 
 
 def table_safety_paired_by_rater(d: ReportData) -> Table:
     """Appendix C: change in safety per rater (paired), Wilcoxon signed-rank test and effect size."""
     table = d.t("safety_paired_by_rater")
+    w = d.w("safety_paired_by_rater")
     rows = []
     for rater in d.cb.codes("rater"):
-        for target, group in [(TOTAL, "alle casussen"), *((t, d.target_plural(t).lower()) for t in d.targets)]:
+        for target, group in [(TOTAL, d.words.common("all_cases")), *((t, d.target_plural(t).lower()) for t in d.targets)]:
             start, n = lookup(table, "start_mean", rater=rater, target=target)
             end, _ = lookup(table, "end_mean", rater=rater, target=target)
             change, _ = lookup(table, "change_mean", rater=rater, target=target)
             p, _ = lookup(table, "wilcoxon_p", rater=rater, target=target)
             r, _ = lookup(table, "rank_biserial", rater=rater, target=target)
-            p_text = DASH if p is None else ("< 0,001" if p < 0.001 else fmt_number(p, 3))
+            p_text = DASH if p is None else (w("p_below") if p < 0.001 else fmt_number(p, 3))
             cells = [fmt_number(start), fmt_number(end), fmt_number(change), p_text, fmt_number(r, 2)]
-            rows.append([f"{d.cb.label('rater', rater)}, {group} (n={fmt_int(n)})", *[d.sup(c, n, total=target == TOTAL) for c in cells]])
-    return Table("safety-paired-by-rater", "Verandering in veiligheid tussen start en einde per beoordelaar: gepaarde vergelijking",
-                 ["Beoordelaar, groep", "Start", "Einde", "Verandering", "p (Wilcoxon)", "Effectgrootte r"], rows,
-                 notes=["Casussen met een score van dezelfde beoordelaar bij start én einde. Effectgrootte: rang-biseriële correlatie "
-                        "(−1 tot 1; positief = veiliger bij het einde)."])
+            label = w("row", rater=d.cb.label("rater", rater), group=group, n=fmt_int(n))
+            rows.append([label, *[d.sup(c, n, total=target == TOTAL) for c in cells]])
+    return Table("safety-paired-by-rater", w("caption"), w.list("header"), rows, notes=w.list("notes"))
 
 
 def table_accountability(d: ReportData) -> Table:
     """Appendix D (Verantwoording): the parameters and fingerprints that make the report reproducible."""
     p = d.params
+    w = d.w("accountability")
+    label = w.map("rows")
+    unknown = d.words.common("not_available")
     rows = [
-        ["Peildatum", p.peildatum.strftime("%d-%m-%Y")],
-        ["Kleinste groep die wordt getoond", f"{fmt_int(p.min_group_n)} casussen"],
-        ["Status van het rapport", p.rapportstatus],
-        ["Publicatiedatum", p.publicatiedatum.strftime("%d-%m-%Y") if p.publicatiedatum else "geen (concept)"],
-        ["Versie van de evaluatiepijplijn", d.version],
-        ["Versie van het codeboek", str(d.manifest.get("codebook_version", "onbekend"))],
-        ["Aantal invoerbestanden", fmt_int(len(d.manifest.get("files", [])))],
-        ["Vingerafdruk van de invoer (sha256)", f"`{d.manifest.get('raw_sha256', 'onbekend')}`"],
+        [label["peildatum"], p.peildatum.strftime("%d-%m-%Y")],
+        [label["min_group_n"], w.rows("min_group_n_value", n=fmt_int(p.min_group_n))],
+        [label["status"], p.rapportstatus],
+        [label["published"], p.publicatiedatum.strftime("%d-%m-%Y") if p.publicatiedatum else label["not_published"]],
+        [label["version"], d.version],
+        [label["codebook_version"], str(d.manifest.get("codebook_version", unknown))],
+        [label["files"], fmt_int(len(d.manifest.get("files", [])))],
+        [label["fingerprint"], f"`{d.manifest.get('raw_sha256', unknown)}`"],
     ]
-    return Table("accountability", "Parameters en vingerafdrukken van deze uitvoering", ["Gegeven", "Waarde"], rows, align=["l", "l"],
-                 notes=["De vingerafdruk verandert bij elke wijziging van een invoerbestand; de vingerafdruk per bestand staat in het "
-                        "manifest bij de schone gegevens."])
+    return Table("accountability", w("caption"), w.list("header"), rows, align=["l", "l"], notes=w.list("notes"))
 
 
 TABLES: dict[str, Callable[[ReportData], Table]] = {
@@ -472,6 +463,6 @@ def build_tables(d: ReportData) -> dict[str, Table]:
         d.sup.used = False
         table = function(d)
         if d.sup.used:
-            table.notes.append(d.sup.note())
+            table.notes.append(d.words.common("suppressed", min_n=d.sup.min_n))
         built[name] = table
     return built

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.config import config_dir, read_yaml
+from pipeline.config import config_dir, read_config_yaml
 from pipeline.errors import ConfigurationError
 
 REPORT_FILE = "report.yaml"
@@ -69,7 +69,7 @@ def load_report_settings(path: Path | None = None) -> ReportSettings:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> ReportSettings:
-    data = read_yaml(Path(path))
+    data = read_config_yaml(Path(path))
     try:
         identity = Identity(**{k: str(v or "") for k, v in data["identity"].items()})
         questions = tuple(

@@ -51,9 +51,6 @@ class Suppressor:
         """Whether a breakdown on ``n`` cases may be shown."""
         return n is not None and not (isinstance(n, float) and pd.isna(n)) and int(n) >= self.min_n
 
-    def note(self) -> str:
-        return f"– = niet getoond: gebaseerd op minder dan {self.min_n} casussen (of geen gegevens)."
-
     def __call__(self, text: str, n: object, total: bool = False) -> str:
         """``text`` for a total or a breakdown on enough cases, else ``–``."""
         if total or self.keeps(n):

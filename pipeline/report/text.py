@@ -18,8 +18,9 @@ from pathlib import Path
 from pipeline.errors import ConfigurationError
 from pipeline.fmt import fmt_int, fmt_number, fmt_pct
 from pipeline.report.numbered import ReportData
-from pipeline.report.settings import ReportSettings, TextSpec
+from pipeline.report.settings import ReportSettings
 from pipeline.report.tables import TOTAL, lookup
+from pipeline.report.wording import Words
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,15 @@ class Narrative:
     missing: bool
 
 
-def narratives(settings: ReportSettings, text_dir: Path, status: str) -> dict[str, Narrative]:
+def narratives(settings: ReportSettings, text_dir: Path, status: str, words: Words) -> dict[str, Narrative]:
     """Every text of ``report.yaml``: the file's Markdown, or (concept) a visible box saying what
     belongs there; in a definitive report a missing text stops the run."""
     out = {}
     for name, spec in settings.texts.items():
         path = Path(text_dir) / f"{name}.md"
         text = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-        out[name] = Narrative(name, spec.heading, text or _missing_box(spec), not text)
+        # The file the text goes in is named in the appendix on how the report was made, not in the box.
+        out[name] = Narrative(name, spec.heading, text or words.common("missing_text", holds=spec.holds), not text)
     missing = [n for n in out.values() if n.missing]
     if status == "definitief" and missing:
         listed = "; ".join(f"‘{n.heading}’ (report/tekst/{n.name}.md)" for n in missing)
@@ -46,11 +48,6 @@ def narratives(settings: ReportSettings, text_dir: Path, status: str) -> dict[st
             "Schrijf ze, of zet rapportstatus op 'concept'."
         )
     return out
-
-
-def _missing_box(spec: TextSpec) -> str:
-    # The file the text goes in is named in the appendix on how the report was made, not here.
-    return f"> **Tekst volgt.** Hier komt {spec.holds}."
 
 
 @dataclass(frozen=True)
