@@ -20,8 +20,10 @@ from pipeline.codebook import Codebook, Form
 from pipeline.definitions import derive_case_fields
 from pipeline.ingest import KEPT, ParsedFile, Processed, flow_table
 from pipeline.load import CleanData
+from pipeline.parallel import available_workers
 from pipeline.pseudonym import PseudonymKey, pseudonymise
 from pipeline.redact import Redactor
+from pipeline.vector import map_distinct
 
 # Clean table name of each year form.
 FORM_TABLES = {
@@ -54,6 +56,17 @@ def has_free_text(processed: Processed) -> bool:
     return False
 
 
+def _kept_texts(processed: Processed) -> list[str]:
+    """Every distinct free-text answer of a kept form row (what the clean data will hold, redacted)."""
+    seen: dict[str, None] = {}
+    for parsed in processed.forms:
+        kept = (parsed.status == KEPT).to_numpy()
+        for name, column in parsed.mapped.form.columns.items():
+            if column.type == "text":
+                seen.update(dict.fromkeys(parsed.text[name][kept].dropna().unique()))
+    return list(seen)
+
+
 def make_redactor(processed: Processed) -> Redactor:
     """A redactor that knows every name and case number in this run's exports, with deduce as its
     second pass when there is free text to redact (one instance, loaded here, in the main process)."""
@@ -74,8 +87,11 @@ def make_redactor(processed: Processed) -> Redactor:
     return Redactor(names=names, case_numbers=numbers, organisations=organisations, second_pass=second_pass)
 
 
-def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redactor: Redactor, codebook: Codebook) -> dict:
-    """The clean columns of one form file's kept rows, driven by the codebook's column types."""
+def _form_columns(
+    parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redactor: Redactor, codebook: Codebook, redacted: dict | None = None
+) -> dict:
+    """The clean columns of one form file's kept rows, driven by the codebook's column types
+    (``redacted``: the redaction of every free text, computed beforehand; else here)."""
     form: Form = parsed.mapped.form
     values = parsed.values.loc[rows]
     text = parsed.text.loc[rows]
@@ -94,7 +110,9 @@ def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redacto
             if column.required is not True:
                 out[f"{name}_asked"] = pd.Series(name in parsed.mapped.positions, index=rows, dtype=bool)
         elif column.type == "text":
-            out[name] = redactor.redact_series(text[name])
+            out[name] = (
+                map_distinct(text[name], redacted.__getitem__) if redacted is not None else redactor.redact_series(text[name])
+            )
         elif column.type == "code":
             out[name] = values[name].astype("string")
         else:
@@ -103,7 +121,13 @@ def _form_columns(parsed: ParsedFile, rows: pd.Index, key: PseudonymKey, redacto
 
 
 def form_table(
-    files: list[ParsedFile], form: Form, case_ids: pd.Series, key: PseudonymKey, redactor: Redactor, codebook: Codebook
+    files: list[ParsedFile],
+    form: Form,
+    case_ids: pd.Series,
+    key: PseudonymKey,
+    redactor: Redactor,
+    codebook: Codebook,
+    redacted: dict | None = None,
 ) -> pd.DataFrame:
     """All kept rows of one form over the years, in file order (casuslijst positions → case_id)."""
     frames = []
@@ -115,7 +139,7 @@ def form_table(
         columns["source_file"] = pd.Series(parsed.export.rel, index=kept, dtype="string")
         columns["source_row"] = pd.Series(parsed.rows[kept.to_numpy()], index=kept, dtype="int64")
         columns["year_folder"] = pd.Series(parsed.export.year or "", index=kept, dtype="string")
-        columns.update(_form_columns(parsed, kept, key, redactor, codebook))
+        columns.update(_form_columns(parsed, kept, key, redactor, codebook, redacted))
         frames.append(pd.DataFrame(columns, index=kept))
     if frames:
         return pd.concat(frames, ignore_index=True)
@@ -174,10 +198,12 @@ def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:
     )
     case_ids = cases["case_id"]
     redactor = make_redactor(processed)
+    texts = _kept_texts(processed)
+    redacted = redactor.redact_distinct(texts, available_workers())  # in workers when there are many
     tables = {}
     for form_name, table_name in FORM_TABLES.items():
         form = codebook.forms[form_name]
-        tables[table_name] = form_table(processed.files_of(form_name), form, case_ids, key, redactor, codebook)
+        tables[table_name] = form_table(processed.files_of(form_name), form, case_ids, key, redactor, codebook, redacted)
     derived = derive_case_fields(
         cases.reset_index(drop=True),
         tables["start_forms"],

@@ -35,6 +35,17 @@ def worker_count(raw_bytes: int, tasks: int) -> int:
     return max(1, min(os.cpu_count() or 1, tasks))
 
 
+def available_workers() -> int:
+    """Worker processes the machine allows: one per core where ``fork`` is available (else 1);
+    ``CIRKEL_WORKERS`` overrides."""
+    setting = os.environ.get(ENV_WORKERS)
+    if setting:
+        return max(1, int(setting))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
 def _run_task(index: int) -> object:
     return _TASKS[index]()
 

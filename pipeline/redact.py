@@ -33,6 +33,7 @@ the same function.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -45,6 +46,9 @@ import pandas as pd
 import yaml
 
 from pipeline.vector import map_distinct
+
+SECOND_PASS_MEMO = 200_000  # distinct texts the second pass remembers (then it starts afresh)
+PARALLEL_MIN_TEXTS = 5_000  # distinct texts per worker process, at least
 
 PLACEHOLDER = re.compile(r"\[(?:naam|adres|postcode|datum|telefoon|e-mail|account|url|iban|bsn|casusnummer|nummer)\]")
 
@@ -440,6 +444,7 @@ class Redactor:
             else None
         )
         self.second_pass = second_pass
+        self._memo: dict[str, str] = {}
         self._compile()
 
     # ------------------------------------------------------------------ set-up
@@ -718,12 +723,42 @@ class Redactor:
             return text
         result = self.rules(str(text))
         if self.second_pass is not None:
-            result = self.second_pass(result)
+            result = self._second(result)
         return result
+
+    def _second(self, text: str) -> str:
+        """The second pass, once per distinct text it is given: after the project's rules many
+        answers are the same ("gebeld op [telefoon]"), and the second pass is the costly part.
+        The memo is bounded; it changes no result (the pass is a function of its input)."""
+        found = self._memo.get(text)
+        if found is None:
+            found = self.second_pass(text)
+            if len(self._memo) >= SECOND_PASS_MEMO:
+                self._memo.clear()
+            self._memo[text] = found
+        return found
 
     def redact_series(self, texts: pd.Series) -> pd.Series:
         """Vectorised over a column: each distinct non-blank text is redacted once."""
         return map_distinct(texts, self.redact)
+
+    def redact_distinct(self, texts: Iterable[str], workers: int = 1) -> dict[str, str]:
+        """``{text: redacted}`` for distinct texts, in ``workers`` forked worker processes when
+        there are many (each inherits this redactor, the second pass included, without pickling)."""
+        from pipeline.parallel import run_tasks
+
+        unique = list(dict.fromkeys(t for t in texts if isinstance(t, str)))
+        parts = max(1, min(workers, len(unique) // PARALLEL_MIN_TEXTS))
+        if parts <= 1:
+            return {t: self.redact(t) for t in unique}
+        size = -(-len(unique) // parts)
+        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+        results = run_tasks([functools.partial(_redact_list, self, chunk) for chunk in chunks], parts)
+        return {t: r for chunk, done in zip(chunks, results) for t, r in zip(chunk, done)}
+
+
+def _redact_list(redactor: Redactor, texts: list[str]) -> list[str]:
+    return [redactor.redact(t) for t in texts]
 
 
 def _hyphenated(text: str, start: int, end: int) -> tuple[int, int]:
