@@ -34,10 +34,13 @@ def test_bench_records_every_stage_and_scale(tmp_path):
             "report",
             "ingest+indicators",
             "ingest_1_process+indicators",
+            "dvc repro ingest+indicators",
+            "dvc repro (all stages)",
+            "dvc repro (nothing to do)",
         ]:
             assert (scale, stage) in seen
     for r in results:
         assert r["seconds"] > 0 and r["peak_mib"] > 0 and r["rows"] > 0
     ratio = [r for r in results if r["stage"].endswith("+indicators")]
-    assert len(ratio) == 4 and all(r["ratio_to_floor"] > 0 for r in ratio)
+    assert len(ratio) == 6 and all(r["ratio_to_floor"] > 0 for r in ratio)
     assert "| scale |" in done.stdout
