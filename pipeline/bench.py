@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -96,9 +97,10 @@ def _run_stage(args: list[str], env: dict, cwd: Path) -> tuple[float, float, str
 
 
 # A tiny parent that runs the command as its only child and prints the peak memory of the child's
-# whole process tree (the stage and any worker processes it starts): the highest sum of resident
-# memory over the tree, sampled every 50 ms, and never less than the kernel's exact per-process
-# maximum. Forked workers share pages with their parent, so the sum is an upper bound.
+# whole process tree (the stage and any worker processes it starts): the highest sum of the
+# processes' proportional set size (PSS: a page shared by k processes counts 1/k in each, so
+# forked workers are not counted twice), sampled every 50 ms, and never less than the kernel's
+# exact maximum resident size of the largest single process.
 _MEASURE = (
     "import os, resource, subprocess, sys, time\n"
     "def tree(pid):\n"
@@ -115,9 +117,9 @@ _MEASURE = (
     "    total = 0\n"
     "    for pid in tree(root):\n"
     "        try:\n"
-    "            with open('/proc/%d/statm' % pid) as f:\n"
-    "                total += int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')\n"
-    "        except (OSError, IndexError, ValueError):\n"
+    "            with open('/proc/%d/smaps_rollup' % pid) as f:\n"
+    "                total += next(int(l.split()[1]) for l in f if l.startswith('Pss:')) * 1024\n"
+    "        except (OSError, IndexError, ValueError, StopIteration):\n"
     "            pass\n"
     "    return total\n"
     "child = subprocess.Popen(sys.argv[1:])\n"
@@ -146,6 +148,22 @@ def _project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> Path:
     return work
 
 
+def _reused(raw: Path, seed: int, years: list[int], scale: float):
+    """The demo export already in ``raw`` when the generator wrote it with these arguments, else None."""
+    from pipeline.demo import DemoSummary
+
+    try:
+        meta = json.loads((raw / "demo.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("seed") != seed or meta.get("years") != years or meta.get("scale") != scale:
+        return None
+    readme = (raw / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"(\d+) casussen op de casuslijst", readme)
+    cases = int(found.group(1)) if found else 0
+    return DemoSummary(out_dir=raw, files=sorted(meta.get("files", {})), n_cases=cases)
+
+
 def _repro_project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> Path:
     """A fresh copy of the project as a user has it (package, launcher, configuration, DVC
     pipeline, report sources, the virtualenv as ``.venv``) in a new DVC repository."""
@@ -172,6 +190,7 @@ def run_bench(
     seed: int = 20210101,
     years: str = "2018-2020",
     keep: bool = False,
+    reuse: bool = False,
 ) -> list[Measurement]:
     """Generate, run and time every stage at every scale; write ``out`` (JSON) and return the rows."""
     from pipeline.demo import parse_years, write_demo_export
@@ -183,9 +202,15 @@ def run_bench(
     try:
         for scale in scales:
             scale_dir = base / f"scale_{scale:g}"
-            shutil.rmtree(scale_dir, ignore_errors=True)
-            log.info("bench %g×: demo-export maken", scale)
-            summary = write_demo_export(scale_dir / "raw", seed=seed, years=year_list, scale=scale)
+            summary = _reused(scale_dir / "raw", seed, year_list, scale) if reuse else None
+            if summary is None:
+                shutil.rmtree(scale_dir, ignore_errors=True)
+                log.info("bench %g×: demo-export maken", scale)
+                summary = write_demo_export(scale_dir / "raw", seed=seed, years=year_list, scale=scale)
+            else:
+                log.info("bench %g×: bestaande demo-export gebruikt", scale)
+            for stale in ("project", "repro_ii", "repro_all"):
+                shutil.rmtree(scale_dir / stale, ignore_errors=True)
             project = _project(scale_dir / "project", scale_dir / "raw", peildatum, 5)
             env = dict(
                 os.environ, CIRKEL_ROOT=str(project), PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])

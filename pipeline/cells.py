@@ -251,7 +251,8 @@ def parse_dates(text: pd.Series, pivot_year: int) -> pd.Series:
         + "-"
         + parts.loc[found, "d"].astype(str).str.zfill(2)
     )
-    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    # one unit whatever the cells hold (an all-blank column would otherwise come out in another)
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
 
 
 @per_distinct
@@ -400,11 +401,20 @@ def raise_label_errors(failures: pd.DataFrame, mapped: MappedTable, text: pd.Dat
     labels = failures[failures["check"] == LABEL_CHECK]
     if labels.empty:
         return
+    values = [text.at[int(i), c] for i, c in zip(labels["index"], labels["column"])]
+    raise_unknown_labels(labels.assign(text=values), mapped, codebook)
+
+
+def raise_unknown_labels(labels: pd.DataFrame, mapped: MappedTable, codebook: Codebook) -> None:
+    """The stop for answers not in the code list: ``labels`` (``index``, ``column``, ``text``) of
+    every such cell of the file; the first in row and column order is named, the others counted."""
+    if labels.empty:
+        return
     order = {name: i for i, name in enumerate(mapped.form.columns)}
     labels = labels.assign(order=labels["column"].map(order)).sort_values(["index", "order"])
     first = labels.iloc[0]
     column = mapped.form.columns[first["column"]]
-    value = text.at[int(first["index"]), column.name]
+    value = first["text"]
     lookup = code_lookup(codebook, column)
     if column.type == "multi":
         unknown = [p.strip() for p in str(value).split(";") if p.strip() and normalise_label(p) not in lookup]
@@ -415,8 +425,8 @@ def raise_label_errors(failures: pd.DataFrame, mapped: MappedTable, text: pd.Dat
     more = f" (en nog {len(labels) - 1} andere cel(len) met een onbekend antwoord)" if len(labels) > 1 else ""
     raise StructuralError(
         mapped.raw.file,
-        f"antwoord '{shown[:60]}' staat niet in de codelijst ({known}); voeg het toe aan pipeline/codebook.yaml "
-        f"als het een variant is{more}",
+        f"antwoord '{shown[:60]}' staat niet in de codelijst ({known}); voeg het toe aan het codeboek in de "
+        f"configuratiemap (config/codebook.yaml) als het een variant is{more}",
         row=int(mapped.raw.rows[int(first["index"])]),
         column=mapped.raw.headers[mapped.positions[column.name]],
         sheet=mapped.raw.sheet,
@@ -450,26 +460,38 @@ def raise_format_errors(problems: pd.DataFrame, mapped: MappedTable, text: pd.Da
     cells is a value problem, a whole column in the wrong format never is one.
 
     ``problems``: the cell-rule failures (``index``, ``column``, ``check``) of the rows that are
-    subject to the cell rules (``subject``: not an empty or duplicate row). A column stops the
-    run when at least :data:`FORMAT_MIN_CELLS` of its cells break the same rule and they are at
-    least :data:`FORMAT_MIN_SHARE` of its non-blank cells in those rows.
+    subject to the cell rules (``subject``: not an empty or duplicate row).
     """
+    if len(problems) < FORMAT_MIN_CELLS:
+        return
+    values = [text.at[int(i), c] for i, c in zip(problems["index"], problems["column"])]
+    checked = sorted(set(problems["column"]))
+    nonblank = text.loc[subject.to_numpy(), checked].notna().sum()
+    raise_unread_formats(problems.assign(text=values), nonblank, mapped)
+
+
+def raise_unread_formats(problems: pd.DataFrame, nonblank: pd.Series, mapped: MappedTable) -> None:
+    """The stop for a column in a format that is not read: ``problems`` (``index``, ``column``,
+    ``check``, ``text``) of every cell-rule failure of the file's rows subject to the rules,
+    ``nonblank`` the filled cells per column of those rows. A column stops the run when at least
+    :data:`FORMAT_MIN_CELLS` of its cells break the same rule and they are at least
+    :data:`FORMAT_MIN_SHARE` of its filled cells."""
     if len(problems) < FORMAT_MIN_CELLS:
         return
     order = {name: i for i, name in enumerate(mapped.form.columns)}
     counts = problems.groupby(["column", "check"]).size()
     for (name, rule), n in sorted(counts.items(), key=lambda item: order[item[0][0]]):
-        nonblank = int(text.loc[subject.to_numpy(), name].notna().sum())
-        if n < FORMAT_MIN_CELLS or n < FORMAT_MIN_SHARE * nonblank:
+        filled = int(nonblank.get(name, 0))
+        if n < FORMAT_MIN_CELLS or n < FORMAT_MIN_SHARE * filled:
             continue
         column = mapped.form.columns[name]
-        failing = problems.loc[(problems["column"] == name) & (problems["check"] == rule), "index"].sort_values().to_numpy()
-        rows = [int(mapped.raw.rows[i]) for i in failing[:3]]
-        value = text.at[int(failing[0]), name]
+        failing = problems[(problems["column"] == name) & (problems["check"] == rule)].sort_values("index", kind="mergesort")
+        rows = [int(mapped.raw.rows[i]) for i in failing["index"].to_numpy()[:3]]
+        value = failing["text"].iloc[0]
         expected, fix = _expected_nl(column, rule)
         raise StructuralError(
             mapped.raw.file,
-            f"de kolom is grotendeels in een vorm die niet gelezen wordt: {n} van de {nonblank} ingevulde cellen zijn niet te "
+            f"de kolom is grotendeels in een vorm die niet gelezen wordt: {n} van de {filled} ingevulde cellen zijn niet te "
             f"lezen als {expected} (rijen {', '.join(map(str, rows))}{', ...' if n > 3 else ''}; gevonden bijvoorbeeld '{str(value)[:40]}'). "
             f"Verwacht: {expected}; {fix}",
             row=rows[0],

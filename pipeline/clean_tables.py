@@ -46,9 +46,9 @@ class CleanResult:
     forms_unlinked: int
 
 
-def has_free_text(processed: Processed) -> bool:
+def has_free_text(forms: list[ParsedFile]) -> bool:
     """Whether any kept row of a form holds a free-text answer (only then is deduce loaded)."""
-    for parsed in processed.forms:
+    for parsed in forms:
         kept = (parsed.status == KEPT).to_numpy()
         for name, column in parsed.mapped.form.columns.items():
             if column.type == "text" and parsed.text[name][kept].notna().any():
@@ -56,10 +56,10 @@ def has_free_text(processed: Processed) -> bool:
     return False
 
 
-def _kept_texts(processed: Processed) -> list[str]:
+def kept_texts(forms: list[ParsedFile]) -> list[str]:
     """Every distinct free-text answer of a kept form row (what the clean data will hold, redacted)."""
     seen: dict[str, None] = {}
-    for parsed in processed.forms:
+    for parsed in forms:
         kept = (parsed.status == KEPT).to_numpy()
         for name, column in parsed.mapped.form.columns.items():
             if column.type == "text":
@@ -70,20 +70,32 @@ def _kept_texts(processed: Processed) -> list[str]:
 def make_redactor(processed: Processed) -> Redactor:
     """A redactor that knows every name and case number in this run's exports, with deduce as its
     second pass when there is free text to redact (one instance, loaded here, in the main process)."""
-    names: list[object] = []
-    numbers: list[object] = []
-    for parsed in [processed.caselist, *processed.forms]:
+    return new_redactor([processed.caselist, *processed.forms], [], [], False, processed.codebook)
+
+
+def new_redactor(
+    files: list[ParsedFile], names: list, numbers: list, free_text: bool, codebook: Codebook, annotator=None
+) -> Redactor:
+    """A redactor that knows the names and case numbers of ``files`` and the ones given, with
+    deduce as its second pass when ``free_text`` or a kept row of ``files`` holds free text
+    (``annotator``: a loaded :class:`~pipeline.deid.DeduceAnnotator`, or a future of one)."""
+    names, numbers = list(names), list(numbers)
+    for parsed in files:
         for name, column in parsed.mapped.form.columns.items():
             if column.type == "name":
                 names.extend(parsed.text[name].dropna().unique())
             elif column.type == "case_number":
                 numbers.extend(parsed.text[name].dropna().unique())
-    organisations = processed.codebook.keep_organisations
+    organisations = codebook.keep_organisations
     second_pass = None
-    if has_free_text(processed):
-        from pipeline.deid import DeduceAnnotator
+    if free_text or has_free_text([f for f in files if f.export.year is not None]):
+        if annotator is None:
+            from pipeline.deid import DeduceAnnotator
 
-        second_pass = DeduceAnnotator(organisations).redact
+            annotator = DeduceAnnotator(organisations)
+        elif hasattr(annotator, "result"):
+            annotator = annotator.result()
+        second_pass = annotator.redact
     return Redactor(names=names, case_numbers=numbers, organisations=organisations, second_pass=second_pass)
 
 
@@ -175,13 +187,11 @@ def _empty_parsed(form: Form, codebook: Codebook) -> ParsedFile:
     return ParsedFile(export, mapped, text, values, raw.rows, pd.Series([], dtype=object), failures, pd.Series([], dtype="Int64"))
 
 
-def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:
-    """Pseudonymise, redact and derive: every clean table of docs/clean-data.md."""
-    codebook = processed.codebook
-    caselist = processed.caselist
+def case_base(caselist: ParsedFile, key: PseudonymKey) -> pd.DataFrame:
+    """The listed cases (kept rows of the case list) with their pseudonyms and dates; index = list position."""
     kept = caselist.status.index[caselist.status == KEPT]
     v = caselist.values.loc[kept]
-    cases = pd.DataFrame(
+    return pd.DataFrame(
         {
             "case_id": pseudonymise(key, "case", v["case_number"]),
             "team": v["team"].astype("string"),
@@ -196,25 +206,40 @@ def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:
         },
         index=kept,
     )
+
+
+def derive_cases(
+    cases: pd.DataFrame, caselist: ParsedFile, tables: dict[str, pd.DataFrame], counts: dict[str, pd.Series], peildatum: dt.date
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The case table (:func:`pipeline.definitions.derive_case_fields`) and the case-list
+    positions of the analysed cases. ``counts``: forms per case id of the tables not in ``tables``."""
+    derived = derive_case_fields(
+        cases.reset_index(drop=True),
+        tables["start_forms"],
+        tables.get("contact_forms"),
+        tables["end_forms"],
+        tables.get("client_survey"),
+        peildatum,
+        counts=counts,
+    )
+    analysed_ids = set(derived.loc[derived["analysed"], "case_id"])
+    return derived, cases.index[cases["case_id"].isin(analysed_ids).to_numpy()].to_numpy()
+
+
+def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:
+    """Pseudonymise, redact and derive: every clean table of docs/clean-data.md (all in memory;
+    the ingest stage itself streams the large forms, :mod:`pipeline.stream`)."""
+    codebook = processed.codebook
+    cases = case_base(processed.caselist, key)
     case_ids = cases["case_id"]
     redactor = make_redactor(processed)
-    texts = _kept_texts(processed)
-    redacted = redactor.redact_distinct(texts, available_workers())  # in workers when there are many
+    redacted = redactor.redact_distinct(kept_texts(processed.forms), available_workers())  # in workers when there are many
     tables = {}
     for form_name, table_name in FORM_TABLES.items():
         form = codebook.forms[form_name]
         tables[table_name] = form_table(processed.files_of(form_name), form, case_ids, key, redactor, codebook, redacted)
-    derived = derive_case_fields(
-        cases.reset_index(drop=True),
-        tables["start_forms"],
-        tables["contact_forms"],
-        tables["end_forms"],
-        tables["client_survey"],
-        processed.peildatum,
-    )
+    derived, analysed_positions = derive_cases(cases, processed.caselist, tables, {}, processed.peildatum)
     tables["start_forms"] = tables["start_forms"].drop(columns=TEMPORARY_COLUMNS)
-    analysed_ids = set(derived.loc[derived["analysed"], "case_id"])
-    analysed_positions = kept[cases["case_id"].isin(analysed_ids).to_numpy()].to_numpy()
     flow = flow_table(processed, analysed_positions)
     forms_unlinked = int((processed.data_quality["rule"] == "unknown_case").sum())
     clean = CleanData(cases=derived, **tables)

@@ -139,7 +139,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from pipeline.paths import ROOT
 
     out = Path(args.out) if args.out else ROOT / "bench" / "results.json"
-    results = run_bench(args.scale or DEFAULT_SCALES, out, Path(args.work_dir) if args.work_dir else None, keep=args.keep)
+    results = run_bench(
+        args.scale or DEFAULT_SCALES, out, Path(args.work_dir) if args.work_dir else None, keep=args.keep, reuse=args.reuse
+    )
     print(markdown_table(results))
     log.info("bench: resultaten → %s", out)
     return 0
@@ -298,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="resultatenbestand (standaard bench/results.json)")
     p.add_argument("--work-dir", help="werkmap voor de exports (standaard een tijdelijke map)")
     p.add_argument("--keep", action="store_true", help="werkmap niet opruimen")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="een demo-export in de werkmap met dezelfde schaal en seed hergebruiken (scheelt bij 2000× minuten)",
+    )
 
     p = add(
         "prepare-redaction",

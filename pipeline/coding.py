@@ -163,7 +163,7 @@ def read_coded_sheet(path: Path, answers: pd.DataFrame, codebook: Codebook | Non
         row = int(sheet.index[sheet["antwoord_id"] == first["antwoord_id"]][0]) + 2
         raise ConfigurationError(
             f"gecodeerd blad {path.name}, rij {row}: thema '{first['thema']}' staat niet in de lijst van vraag "
-            f"'{first['vraag_code']}' (pipeline/codebook.yaml, open_answers)"
+            f"'{first['vraag_code']}' (het codeboek in de configuratiemap, open_answers)"
         )
     long["thema"] = canonical
     return long.drop_duplicates(["antwoord_id", "thema"]).reset_index(drop=True)

@@ -22,15 +22,25 @@ def days_between(start: pd.Series, end: pd.Series) -> pd.Series:
     return days.where(days >= 0)
 
 
-def derive_case_fields(cases, start_forms, contact_forms, end_forms, client_survey, peildatum: dt.date) -> pd.DataFrame:
-    """Status, years, durations and the start/end-form facts of every listed case."""
+def derive_case_fields(
+    cases, start_forms, contact_forms, end_forms, client_survey, peildatum: dt.date, counts: dict | None = None
+) -> pd.DataFrame:
+    """Status, years, durations and the start/end-form facts of every listed case.
+
+    ``counts``: forms per case id for a table that is not given (``contact_forms`` or
+    ``client_survey`` as None: the ingest streams them and counts as it goes)."""
     peil = pd.Timestamp(peildatum)
     out = cases.copy()
+    given = counts or {}
+
+    def per_case(table, name: str) -> pd.Series:
+        return table["case_id"].value_counts() if table is not None else given[name]
+
     counts = {
-        "n_start_forms": start_forms["case_id"].value_counts(),
-        "n_contact_forms": contact_forms["case_id"].value_counts(),
-        "n_end_forms": end_forms["case_id"].value_counts(),
-        "n_interviews": client_survey["case_id"].value_counts(),
+        "n_start_forms": per_case(start_forms, "start_forms"),
+        "n_contact_forms": per_case(contact_forms, "contact_forms"),
+        "n_end_forms": per_case(end_forms, "end_forms"),
+        "n_interviews": per_case(client_survey, "client_survey"),
     }
     for name, series in counts.items():
         out[name] = out["case_id"].map(series).fillna(0).astype(int)

@@ -530,6 +530,15 @@ def process_exports(
     if caselist is not None:
         _attempt(problems, _analysed_gate, caselist, forms, peildatum)
 
+    dq = quality_table(caselist, forms, exports, codebook)
+    manifest = build_manifest(exports, peildatum, codebook)
+    return Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq, manifest, found.ignored)
+
+
+def quality_table(
+    caselist: ParsedFile | None, forms: list[ParsedFile], exports: list[ExportFile], codebook: Codebook
+) -> pd.DataFrame:
+    """The data-quality lines of every file read, in file order, then row, rule and column order."""
     read = [p for p in (caselist, *forms) if p is not None]
     quality = [_file_quality_rows(p) for p in read] + ([_case_rule_rows(caselist)] if caselist is not None else [])
     rule_order = {r: i for i, r in enumerate([RULE_INVALID_DATE, RULE_SAFETY, RULE_NUMBER, *ROW_RULES, *CASE_RULES])}
@@ -555,6 +564,11 @@ def process_exports(
         .drop(columns=["_f", "_r", "_c"])
         .reset_index(drop=True)
     )
+    return dq[DQ_COLUMNS]
+
+
+def build_manifest(exports: list[ExportFile], peildatum: dt.date, codebook: Codebook) -> dict:
+    """The sha256 of every raw file read (and of them all), peildatum and codebook version."""
     manifest = {
         "peildatum": peildatum.isoformat(),
         "codebook_version": codebook.version,
@@ -565,7 +579,7 @@ def process_exports(
     manifest["raw_sha256"] = hashlib.sha256(
         "\n".join(f"{f['file']} {f['sha256']}" for f in manifest["files"]).encode()
     ).hexdigest()
-    return Processed(Path(raw_dir), peildatum, codebook, caselist, forms, dq[DQ_COLUMNS], manifest, found.ignored)
+    return manifest
 
 
 def flow_table(processed: Processed, analysed_positions: np.ndarray) -> pd.DataFrame:

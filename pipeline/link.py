@@ -46,15 +46,19 @@ def normalise_case_numbers(values: pd.Series) -> pd.Series:
     return values.map(normalise_case_number).astype(object)
 
 
-def link_keys(keys: pd.Series, listed: pd.Series) -> pd.Series:
+def link_lookup(listed: pd.Series) -> pd.Series:
+    """Normalised key → listed case position, for the keys that name exactly one listed case."""
+    counts = listed.value_counts()
+    unique = listed[listed.map(counts) == 1]
+    return pd.Series(unique.index, index=unique.to_numpy())
+
+
+def link_keys(keys: pd.Series, listed: pd.Series, lookup: pd.Series | None = None) -> pd.Series:
     """Map normalised form keys to the index label of the one listed case they name.
 
     ``listed`` holds the normalised key of every listed case (index = case position). A key
     that occurs on more than one listed case is ambiguous and links to none. Returns a Series
     aligned with ``keys`` holding the listed case's index label, NA where nothing links.
     """
-    counts = listed.value_counts()
-    unique = listed[listed.map(counts) == 1]
-    lookup = pd.Series(unique.index, index=unique.to_numpy())
-    linked = keys.map(lookup)
+    linked = keys.map(link_lookup(listed) if lookup is None else lookup)
     return linked.astype("Int64")

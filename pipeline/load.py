@@ -40,13 +40,23 @@ class CleanData:
         return [f.name for f in fields(cls)]
 
 
-def clean_data(clean_dir: Path | str = CLEAN_DIR) -> CleanData:
-    """Read every clean table from ``clean_dir``."""
+def clean_data(clean_dir: Path | str = CLEAN_DIR, skip: dict[str, list[str]] | None = None) -> CleanData:
+    """Read every clean table from ``clean_dir`` (``skip``: columns per table not to read at all:
+    parquet is read column by column, so what is skipped costs neither time nor memory)."""
     clean_dir = Path(clean_dir)
     missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
     if missing:
         raise FileNotFoundError(f"{clean_dir} mist {', '.join(missing)}: run `python -m pipeline ingest` (or `dvc repro`) first")
-    return CleanData(**{key: pd.read_parquet(clean_dir / name) for key, name in TABLE_FILES.items()})
+    skip = skip or {}
+    tables = {}
+    for key, name in TABLE_FILES.items():
+        columns = None
+        if skip.get(key):
+            import pyarrow.parquet as pq
+
+            columns = [c for c in pq.read_schema(clean_dir / name).names if c not in set(skip[key])]
+        tables[key] = pd.read_parquet(clean_dir / name, columns=columns)
+    return CleanData(**tables)
 
 
 def cases(clean_dir: Path | str = CLEAN_DIR) -> pd.DataFrame:

@@ -445,6 +445,7 @@ class Redactor:
         )
         self.second_pass = second_pass
         self._memo: dict[str, str] = {}
+        self._done: dict[str, str] = {}  # text → redacted, bounded like the second pass's memo
         self._compile()
 
     # ------------------------------------------------------------------ set-up
@@ -721,10 +722,16 @@ class Redactor:
         """The redacted text (blank stays blank)."""
         if text is None or (isinstance(text, float) and pd.isna(text)) or text is pd.NA:
             return text
-        result = self.rules(str(text))
-        if self.second_pass is not None:
-            result = self._second(result)
-        return result
+        text = str(text)
+        found = self._done.get(text)
+        if found is None:
+            found = self.rules(text)
+            if self.second_pass is not None:
+                found = self._second(found)
+            if len(self._done) >= SECOND_PASS_MEMO:
+                self._done.clear()
+            self._done[text] = found
+        return found
 
     def _second(self, text: str) -> str:
         """The second pass, once per distinct text it is given: after the project's rules many

@@ -65,16 +65,17 @@ def write_clean(result: CleanResult, out_dir: Path, peildatum: dt.date) -> None:
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR) -> CleanResult:
-    """The ingest stage: raw exports → ``data/clean``."""
-    result = clean_run(raw_dir, peildatum)
-    write_clean(result, out_dir, peildatum)
-    cases = result.clean.cases
+def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR):
+    """The ingest stage: raw exports → ``data/clean``, with the large forms streamed in bounded
+    memory (:mod:`pipeline.stream`; the same files as :func:`clean_run` + :func:`write_clean`)."""
+    from pipeline.stream import stream_ingest
+
+    result = stream_ingest(raw_dir, peildatum, out_dir)
     log.info(
         "ingest: %d casussen op de lijst, %d geanalyseerd; %d datakwaliteitsmeldingen → %s",
-        len(cases),
-        int(cases["analysed"].sum()),
-        len(result.data_quality),
+        result.listed,
+        result.analysed,
+        result.data_quality,
         out_dir,
     )
     return result
@@ -100,7 +101,7 @@ def run_indicators(
     """The indicators stage: ``data/clean`` → ``<out_dir>/tables`` and ``<out_dir>/kerncijfers.json``
     (``out_dir``: ``data/indicators``); a coded sheet in ``coding_dir`` (``data/coding``) is used."""
     from pipeline.coding import find_coded_sheet
-    from pipeline.indicators import compute_indicators, write_indicators
+    from pipeline.indicators import NOT_READ, compute_indicators, write_indicators
     from pipeline.load import clean_data
     from pipeline.paths import CODING_DIR, INDICATORS_DIR
 
@@ -115,7 +116,11 @@ def run_indicators(
     if coded is not None:
         log.info("indicators: gecodeerde open antwoorden uit %s", coded.name)
     result = compute_indicators(
-        clean_data(clean_dir), peildatum, min_group_n, forms_unlinked=int(manifest["forms_unlinked"]), coded_sheet=coded
+        clean_data(clean_dir, skip=NOT_READ),
+        peildatum,
+        min_group_n,
+        forms_unlinked=int(manifest["forms_unlinked"]),
+        coded_sheet=coded,
     )
     kerncijfers = out_dir / "kerncijfers.json"
     write_indicators(result, out_dir / "tables", kerncijfers)

@@ -26,6 +26,7 @@ from pipeline.demo.simulation import Simulation
 from pipeline.demo.writers import csv_bytes, sav_bytes, xlsx_bytes
 from pipeline.pseudonym import DEMO_KEY_FILE, DEMO_MANIFEST
 
+XLSX_MAX_ROWS = 1_048_576 - 1  # data rows a worksheet holds below its header row
 FORMS_BY_YEAR = ["startformulier", "contactformulier", "eindformulier", "clientervaring", "niet_casus_contacten"]
 
 
@@ -198,6 +199,8 @@ def write_demo_export(
             if not rows:
                 continue
             ext, flavour = _file_plan(index, form)
+            if ext == "xlsx" and len(rows) >= XLSX_MAX_ROWS:
+                ext, flavour = "csv", "utf-8-sig"  # more rows than a sheet holds: exported as csv, as a real export would be
             pairs = _headers(cb, settings, form, year, index, name_keyed)
             columns = cb.forms[form].columns
             table = []

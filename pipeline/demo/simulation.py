@@ -89,6 +89,8 @@ class Simulation:
             name = f"{self.rng.choice(pool)} {self.rng.choice(p.surnames)}"
             if attempt > 20:
                 name = f"{name}-{self.rng.choice(p.surnames).split()[-1]}"
+            if attempt > 200:  # a very large export: two first names as well
+                name = f"{self.rng.choice(pool)} {name}"
             if name not in self.used_names:
                 self.used_names.add(name)
                 return name

@@ -59,6 +59,13 @@ ANALYST_TABLES = {
     "registrations_by_year": "kept forms per kind and year folder",
 }
 
+# Columns of the clean tables that no indicator reads: the indicators stage does not load them
+# (the free text, the provenance and the expert pseudonym of the many contact rows).
+NOT_READ = {
+    "contact_forms": ["source_file", "source_row", "expert_id", "date", "note_text"],
+    "noncase_contacts": ["source_file", "source_row", "expert_id", "date", "advised_help_text"],
+}
+
 KEY_ORDER = [
     "flow",
     "forms",

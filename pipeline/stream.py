@@ -1,0 +1,781 @@
+"""The ingest stage in bounded memory: the forms with many rows per case, streamed.
+
+The contact forms (and every other year form that is not one per case: client interviews,
+non-case contacts) grow with the export; the case list and the start and end forms grow with
+the number of cases. :func:`stream_ingest` reads the case list and the one-per-case forms whole,
+as :func:`pipeline.ingest.process_exports` does, and streams the others: each file is read in
+chunks of :data:`CHUNK_ROWS` rows (a csv file never whole; a workbook or ``.sav`` file is read
+whole, then handled in chunks), and each chunk is parsed, checked, linked, pseudonymised and
+redacted (in worker processes when there are several), then appended to its clean table as a
+parquet row group. What stays in memory per row read is a few bytes: its status, its case, its
+spreadsheet row and a 128-bit fingerprint for the exact-duplicate rule.
+
+The outcome is the same as the whole-file path, rule for rule: the cell rules, ``empty_row``,
+``duplicate_row`` (exact duplicates over the whole file, through the fingerprints), the label
+and format checks (counted over the whole file, raised once the file is read),
+``unknown_case`` and ``after_peildatum``; the same data-quality lines, flow table and case
+table. A file of at most :data:`CHUNK_ROWS` rows is one chunk, and a table of at most that many
+rows one row group: on such exports the files written are byte for byte those of the whole-file
+path (a test compares them on the demo export and at 30×).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import atomic
+from pipeline.cells import (
+    LABEL_CHECK,
+    MappedTable,
+    column_text,
+    map_headers,
+    multi_key,
+    raise_unknown_labels,
+    raise_unread_formats,
+    text_frame,
+    validate_text,
+)
+from pipeline.codebook import Codebook, Form, load_codebook
+from pipeline.errors import StructuralError
+from pipeline.exports import ExportFile, discover
+from pipeline.ingest import (
+    KEPT,
+    ParsedFile,
+    Processed,
+    _analysed_gate,
+    _check_caselist,
+    _empty_rows,
+    _link,
+    _parse_values,
+    _second_forms,
+    _year_folder_gate,
+    build_manifest,
+    parse_files,
+    quality_table,
+)
+from pipeline.link import link_keys, link_lookup
+from pipeline.parallel import available_workers, worker_count
+from pipeline.readers import (
+    HEADER_SEARCH_ROWS,
+    RawTable,
+    _clean_column,
+    _Closest,
+    _csv_error,
+    _first_records,
+    _header_index,
+    read_table,
+)
+
+log = logging.getLogger("pipeline.ingest")
+
+STATUSES = [KEPT, "empty_row", "duplicate_row", "unknown_case", "after_peildatum", "second_form"]
+CHUNK_ROWS = 100_000  # rows per chunk (CIRKEL_CHUNK_ROWS overrides)
+ROW_GROUP_ROWS = 131_072  # rows per parquet row group of a streamed table (at least a chunk)
+ENV_CHUNK_ROWS = "CIRKEL_CHUNK_ROWS"
+_VALIDATE_BLOCK = 1 << 24  # bytes per step of the csv encoding check
+
+
+def chunk_rows() -> int:
+    return max(1, int(os.environ.get(ENV_CHUNK_ROWS) or CHUNK_ROWS))
+
+
+def is_streamed(form: Form) -> bool:
+    """A year form that is not one per case: its rows grow with the export, not with the cases."""
+    return form.location == "year" and not form.one_per_case
+
+
+# --------------------------------------------------------------------------- reading in chunks
+
+
+def _csv_encoding(path: Path, rel: str) -> str:
+    """``utf-8-sig`` when the whole file is valid UTF-8, else ``cp1252`` (checked in blocks, as
+    :func:`pipeline.readers.decode_csv_bytes` decides on the whole)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                while block := handle.read(_VALIDATE_BLOCK):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise StructuralError(
+        rel,
+        "het bestand is geen tekstbestand in UTF-8 of Windows-1252 (een ander bestand met .csv als naam?); "
+        "exporteer het opnieuw als 'CSV (gescheiden door lijstscheidingsteken)'",
+    )
+
+
+@dataclass
+class Chunk:
+    """Rows of one file: a raw csv grid (cleaned by the worker) or cells already read and cleaned."""
+
+    grid: pd.DataFrame
+    first_row: int  # spreadsheet row of the grid's first line
+    cleaned: bool  # True: ``grid`` are the cells of a RawTable; ``rows`` given
+    rows: np.ndarray | None = None
+
+
+@dataclass
+class Header:
+    """What every chunk of a file shares: its header row as read."""
+
+    headers: list[str]
+    header_row: int
+    sheet: str | None
+    format: str
+    value_labels: dict[int, dict[float, str]] = field(default_factory=dict)
+    has_value_labels: set[int] = field(default_factory=set)
+
+
+def _csv_header(path: Path, rel: str, form: Form, encoding: str) -> tuple[int, int]:
+    """(index of the header row, number of columns), found as :func:`pipeline.readers._read_csv` does."""
+    with open(path, encoding=encoding, newline="") as handle:
+        head = handle.read(1 << 20)
+    records = _first_records(head, HEADER_SEARCH_ROWS)
+    if not any(any(cell.strip() for cell in record) for record in records):
+        raise StructuralError(rel, "het bestand is leeg (geen kopregel)", row=1)
+    closest = _Closest()
+    header = _header_index(records, form, None, closest)
+    if header is None:
+        # the whole-file reader words every other case (separators, closest row): let it speak
+        read_table(path, rel, form)
+        raise closest.error(rel, form, "het bestand")
+    return header, max(len(r) for r in records[: header + 1])
+
+
+def iter_chunks(
+    export: ExportFile, form: Form, rows_per_chunk: int, cache: dict[str, RawTable] | None = None
+) -> Iterator[Header | Chunk]:
+    """The file's :class:`Header`, then its chunks in order (``cache``: a table already read)."""
+    path, rel = export.path, export.rel
+    if path.suffix.lower() != ".csv":
+        # workbooks and .sav: read whole (a sheet has at most 1,048,576 rows), then handled in chunks
+        table = cache.pop(rel) if cache and rel in cache else read_table(path, rel, form)
+        yield Header(table.headers, table.header_row, table.sheet, table.format, table.value_labels, table.has_value_labels)
+        for start in range(0, max(len(table), 1), rows_per_chunk):
+            cells = table.cells.iloc[start : start + rows_per_chunk].reset_index(drop=True)
+            yield Chunk(cells, 0, True, table.rows[start : start + rows_per_chunk])
+        return
+    encoding = _csv_encoding(path, rel)
+    header, width = _csv_header(path, rel, form, encoding)
+    reader = pd.read_csv(
+        path,
+        sep=";",
+        header=None,
+        names=range(width),
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        quotechar='"',
+        engine="c",
+        encoding=encoding,
+        chunksize=rows_per_chunk,
+    )
+    first_line = 1
+    try:
+        for number, grid in enumerate(reader):
+            if number == 0:
+                if len(grid) <= header:
+                    raise StructuralError(rel, "het bestand is leeg (geen kopregel)")
+                cleaned = pd.Series(grid.iloc[header].astype(object)).map(lambda v: v.strip() if isinstance(v, str) else v)
+                yield Header(["" if not v else str(v) for v in cleaned], header + 1, None, "csv")
+                grid = grid.iloc[header + 1 :]
+                first_line = header + 2
+            if len(grid):
+                yield Chunk(grid.reset_index(drop=True), first_line, False)
+            first_line += len(grid)
+    except pd.errors.ParserError as exc:
+        raise _csv_error(rel, str(exc)) from None
+
+
+def _chunk_table(chunk: Chunk, header: Header, rel: str) -> RawTable:
+    """A chunk as a :class:`RawTable` (the worker cleans a raw csv grid as the whole-file reader does)."""
+    if chunk.cleaned:
+        cells, rows = chunk.grid, chunk.rows
+    else:
+        grid = chunk.grid.astype(object)
+        cleaned = pd.DataFrame({i: _clean_column(grid.iloc[:, i]) for i in range(grid.shape[1])})
+        filled = cleaned.notna().any(axis=1).to_numpy()
+        rows = np.arange(chunk.first_row, chunk.first_row + len(grid))[filled]
+        cells = cleaned.loc[filled].reset_index(drop=True)
+        cells.columns = range(cells.shape[1])
+    return RawTable(
+        file=rel,
+        format=header.format,
+        headers=header.headers,
+        cells=cells,
+        rows=rows,
+        value_labels=header.value_labels,
+        has_value_labels=header.has_value_labels,
+        sheet=header.sheet,
+        header_row=header.header_row,
+    )
+
+
+# --------------------------------------------------------------------------- one chunk (worker)
+
+
+@dataclass
+class Context:
+    """What every chunk of a run needs, set before the workers fork (nothing of it is pickled)."""
+
+    codebook: Codebook
+    peildatum: dt.date
+    listed: dict[str, pd.Series]  # link column → normalised key of every kept listed case (index = position)
+    lookups: dict[str, pd.Series]  # link column → key → the one listed case it names
+    case_ids: pd.Series  # case-list position → case pseudonym
+    key: object  # PseudonymKey
+    redactor: object  # Redactor
+
+
+_CONTEXT: Context | None = None
+
+
+@dataclass
+class ChunkResult:
+    """One chunk, checked and cleaned, with what the whole-file rules need to finish it."""
+
+    rows: np.ndarray  # spreadsheet row of each data row
+    status: np.ndarray  # KEPT, empty_row, unknown_case or after_peildatum (duplicates are decided later)
+    fingerprint: np.ndarray  # (n, 2) uint64 of the duplicate key; 0 for empty rows
+    case_pos: np.ndarray  # float: linked case-list position, NaN where none
+    empty_columns: pd.Series  # rule empty_row: the column each such row names (chunk index)
+    cells: pd.DataFrame  # cell-rule failures of non-empty rows: index, column, check, text
+    labels: pd.DataFrame  # answers not in the code list: index, column, text
+    nonblank: pd.DataFrame  # per format-checked column: the cell is filled (non-empty rows; chunk index)
+    clean: pd.DataFrame  # clean columns of the rows with status KEPT (chunk index)
+
+
+_PRIME = np.uint64(0x100000001B3)
+
+
+def _hashes(values: pd.Series, key: str) -> np.ndarray:
+    """A 64-bit hash per cell: numbers and dates by value, text by its characters, blank alike."""
+    return pd.util.hash_pandas_object(values.reset_index(drop=True), index=False, hash_key=key, categorize=True).to_numpy()
+
+
+def _fingerprint(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame) -> np.ndarray:
+    """A 128-bit fingerprint per row of the exact-duplicate key of
+    :func:`pipeline.ingest._duplicate_key`: every column, compared as parsed values where they
+    parse and as trimmed text where they do not (a parsed value and a text never equal), blank =
+    blank; columns the codebook does not know as their text. Equal keys give equal fingerprints
+    in any chunk; two different keys share one with a chance of about 2⁻¹²⁸."""
+    by_position = {pos: name for name, pos in mapped.positions.items()}
+    out = []
+    for key in ("cirkel-dup-key-1", "cirkel-dup-key-2"):
+        row = np.zeros(len(text), dtype=np.uint64)
+        for position in range(len(mapped.raw.headers)):
+            name = by_position.get(position)
+            if name is None:
+                raw = mapped.raw.cells[position]
+                cell = _hashes(pd.Series([None if v is None else str(v) for v in raw], dtype=object), key)
+            else:
+                column = mapped.form.columns[name]
+                shown = text[name]
+                if column.type in ("date", "safety", "integer", "number", "code", "yes_no"):
+                    parsed = values[name]
+                    as_value = _hashes(parsed, key) ^ np.uint64(0x9E3779B97F4A7C15)  # a value never equals a text
+                    cell = np.where(parsed.notna().to_numpy(), as_value, _hashes(shown, key))
+                elif column.type == "multi":
+                    cell = _hashes(multi_key(shown).where(shown.notna(), None), key)
+                elif column.type == "case_number":
+                    cell = _hashes(values[name], key)
+                else:
+                    cell = _hashes(shown, key)
+            with np.errstate(over="ignore"):
+                row = row * _PRIME + cell.astype(np.uint64) + np.uint64(position + 1)
+        out.append(row)
+    return np.stack(out, axis=1)
+
+
+def process_chunk(
+    form: Form, positions: dict[str, int], link: str | None, export: ExportFile, header: Header, chunk: Chunk
+) -> ChunkResult:
+    """Parse, check, link, pseudonymise and redact one chunk (in a worker, or in the run's process)."""
+    ctx = _CONTEXT
+    codebook, peildatum = ctx.codebook, ctx.peildatum
+    raw = _chunk_table(chunk, header, export.rel)
+    mapped = MappedTable(raw=raw, form=form, positions=positions, link=link)
+    text = text_frame(mapped, codebook)
+    empty, empty_columns = _empty_rows(mapped)
+    failures = validate_text(text.loc[~empty.to_numpy()], form, codebook, peildatum.year)
+    label_rows = failures[failures["check"] == LABEL_CHECK]
+    labels = pd.DataFrame(
+        {
+            "index": label_rows["index"].to_numpy(),
+            "column": label_rows["column"].to_numpy(),
+            "text": [text.at[int(i), c] for i, c in zip(label_rows["index"], label_rows["column"])],
+        }
+    )
+    failures = failures[failures["check"] != LABEL_CHECK].reset_index(drop=True)
+    values = _parse_values(mapped, text, failures, codebook, peildatum.year)
+    fingerprint = _fingerprint(mapped, text, values)
+    fingerprint[empty.to_numpy()] = 0
+    status = np.where(empty.to_numpy(), "empty_row", KEPT).astype(object)
+    case_pos = np.full(len(text), np.nan)
+    if link:
+        linked = link_keys(values[link], ctx.listed[link], ctx.lookups[link])
+        case_pos = linked.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        status[(status == KEPT) & np.isnan(case_pos)] = "unknown_case"
+    dates = values[form.date_column]
+    late = (dates >= pd.Timestamp(peildatum)).fillna(False).to_numpy()
+    status[(status == KEPT) & late] = "after_peildatum"
+    checked = [n for n, c in form.columns.items() if c.type in ("date", "safety", "integer", "number")]
+    nonblank = text.loc[~empty.to_numpy(), checked].notna()
+    cells = failures.assign(text=[text.at[int(i), c] for i, c in zip(failures["index"], failures["column"])])
+    kept = pd.Index(np.flatnonzero(status == KEPT))
+    parsed = ParsedFile(export, mapped, text, values, raw.rows, pd.Series(status), cells)
+    parsed.case_pos = pd.Series(case_pos).astype("Int64") if link else None
+    clean = _clean_rows(parsed, kept, form, export)
+    del parsed, text, values, failures
+    _release_memory()
+    return ChunkResult(raw.rows, status, fingerprint, case_pos, empty_columns, cells, labels, nonblank, clean)
+
+
+def _clean_rows(parsed: ParsedFile, kept: pd.Index, form: Form, export: ExportFile) -> pd.DataFrame:
+    """The clean columns of the kept rows, as :func:`pipeline.clean_tables.form_table` makes them."""
+    from pipeline.clean_tables import _form_columns
+
+    ctx = _CONTEXT
+    columns: dict = {}
+    if form.is_case_form:
+        columns["case_id"] = parsed.case_pos.loc[kept].map(ctx.case_ids).astype("string")
+    columns["source_file"] = pd.Series(export.rel, index=kept, dtype="string")
+    columns["source_row"] = pd.Series(parsed.rows[kept.to_numpy()], index=kept, dtype="int64")
+    columns["year_folder"] = pd.Series(export.year or "", index=kept, dtype="string")
+    columns.update(_form_columns(parsed, kept, ctx.key, ctx.redactor, ctx.codebook))
+    return pd.DataFrame(columns, index=kept)
+
+
+def _run_chunk(args: tuple) -> ChunkResult:
+    return process_chunk(*args)
+
+
+# --------------------------------------------------------------------------- one file (run's process)
+
+
+class TableWriter:
+    """A clean table written as parquet row groups of :func:`chunk_rows` rows (one row group, and
+    the bytes of ``DataFrame.to_parquet``, when the table is no larger)."""
+
+    def __init__(self, path: Path, limit: int):
+        self.path, self.limit = path, limit
+        self.buffer: list[pd.DataFrame] = []
+        self.buffered = 0
+        self.writer = None
+        self.template: pd.DataFrame | None = None  # the first chunk's columns and types
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if self.template is None:
+            self.template = frame.iloc[0:0]
+        if len(frame):
+            self.buffer.append(frame)
+            self.buffered += len(frame)
+        while self.buffered >= self.limit:
+            whole = pd.concat(self.buffer, ignore_index=True)
+            self._write(whole.iloc[: self.limit])
+            rest = whole.iloc[self.limit :]
+            self.buffer, self.buffered = ([rest] if len(rest) else []), len(rest)
+
+    def close(self, empty: pd.DataFrame) -> None:
+        """Write what is left (``empty``: the table's columns and types, for a table without rows)."""
+        if self.buffer or self.writer is None:
+            fallback = self.template if self.template is not None else empty
+            frame = pd.concat(self.buffer, ignore_index=True) if self.buffer else fallback
+            self._write(frame)
+        self.writer.close()
+
+    def _write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="snappy")
+        self.writer.write_table(table)
+
+
+@dataclass
+class _FileState:
+    """What one streamed file keeps between chunks."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    status: list[np.ndarray] = field(default_factory=list)
+    case_pos: list[np.ndarray] = field(default_factory=list)
+    seen: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # earlier chunks' fingerprints, sorted
+    cells: list[pd.DataFrame] = field(default_factory=list)
+    labels: list[pd.DataFrame] = field(default_factory=list)
+    empty_columns: list[pd.Series] = field(default_factory=list)
+    nonblank: pd.Series | None = None  # per column: filled cells of the rows subject to the cell rules
+    offset: int = 0  # data rows before this chunk
+
+
+def _duplicates(fingerprint: np.ndarray, subject: np.ndarray, state: _FileState) -> np.ndarray:
+    """Rows whose duplicate key occurred before, in this chunk or an earlier one of the file
+    (fingerprints compared in full: the first half through a sorted index, the second half where
+    the first matches)."""
+    duplicate = np.zeros(len(fingerprint), dtype=bool)
+    index = np.flatnonzero(subject)
+    keys = pd.DataFrame({"a": fingerprint[index, 0], "b": fingerprint[index, 1]})
+    duplicate[index[keys.duplicated(keep="first").to_numpy()]] = True
+    first, second = fingerprint[index, 0], fingerprint[index, 1]
+    for seen_first, seen_second in state.seen:
+        low = np.searchsorted(seen_first, first, side="left")
+        high = np.searchsorted(seen_first, first, side="right")
+        for i in np.flatnonzero(high > low):  # the first half occurred before: compare the second
+            if (seen_second[low[i] : high[i]] == second[i]).any():
+                duplicate[index[i]] = True
+    fresh = ~duplicate[index]
+    order = np.argsort(first[fresh], kind="stable")
+    state.seen.append((first[fresh][order], second[fresh][order]))
+    return duplicate
+
+
+def _release_memory() -> None:
+    """Hand freed memory back to the system (glibc keeps it otherwise, and the process would look
+    as large as its largest moment)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:  # not glibc: nothing to do
+        pass
+
+
+def _finish_chunk(result: ChunkResult, state: _FileState, writer: TableWriter) -> None:
+    subject = result.status != "empty_row"
+    duplicate = _duplicates(result.fingerprint, subject, state)
+    status = result.status.copy()
+    status[duplicate] = "duplicate_row"
+    keep_rows = ~duplicate  # cell problems and format counts: rows that are neither empty nor duplicate
+    offset = state.offset
+    cells = result.cells[keep_rows[result.cells["index"].to_numpy()]] if len(result.cells) else result.cells
+    state.cells.append(cells.assign(index=cells["index"] + offset))
+    labels = result.labels
+    state.labels.append(labels.assign(index=labels["index"] + offset))
+    nonblank = result.nonblank[keep_rows[result.nonblank.index.to_numpy()]].sum()
+    state.nonblank = nonblank if state.nonblank is None else state.nonblank.add(nonblank, fill_value=0)
+    state.empty_columns.append(result.empty_columns.set_axis(result.empty_columns.index + offset))
+    state.rows.append(result.rows.astype(np.int32))
+    state.status.append(pd.Categorical(status, categories=STATUSES))
+    state.case_pos.append(result.case_pos.astype(np.float32))
+    state.offset += len(status)
+    writer.add(result.clean[~duplicate[result.clean.index.to_numpy()]])
+    del result
+    _release_memory()
+
+
+def _raise_file_problems(state: _FileState, mapped: MappedTable) -> None:
+    """The whole-file checks, on what every chunk found: an answer not in the code list, a column
+    mostly in a format that is not read (the messages of the whole-file path)."""
+    if state.labels:
+        raise_unknown_labels(pd.concat(state.labels, ignore_index=True), mapped, _CONTEXT.codebook)
+    if state.cells:
+        nonblank = state.nonblank if state.nonblank is not None else pd.Series(dtype=int)
+        raise_unread_formats(pd.concat(state.cells, ignore_index=True), nonblank, mapped)
+
+
+def _with_rows(mapped: MappedTable, rows: np.ndarray) -> MappedTable:
+    """The file's mapping with the spreadsheet rows of all its data rows and no cells."""
+    import dataclasses
+
+    raw = dataclasses.replace(mapped.raw, cells=mapped.raw.cells.iloc[0:0], rows=rows)
+    return dataclasses.replace(mapped, raw=raw)
+
+
+def stream_file(export: ExportFile, codebook: Codebook, writer: TableWriter, pool=None, cache: dict | None = None) -> ParsedFile:
+    """Stream one file into ``writer``; return it as a slim :class:`ParsedFile` (status, case
+    positions, rows and the data-quality facts; no cells) for the rules across files.
+    ``pool``: worker processes for the chunks (None: this process)."""
+    form = codebook.forms[export.form]
+    chunks = iter_chunks(export, form, chunk_rows(), cache)
+    header = next(chunks)
+    probe = RawTable(
+        file=export.rel,
+        format=header.format,
+        headers=header.headers,
+        cells=pd.DataFrame(),
+        rows=np.array([], dtype=int),
+        value_labels=header.value_labels,
+        has_value_labels=header.has_value_labels,
+        sheet=header.sheet,
+        header_row=header.header_row,
+    )
+    mapped = map_headers(probe, form)
+    state = _FileState()
+    tasks = ((form, mapped.positions, mapped.link, export, header, chunk) for chunk in chunks)
+    first = next(tasks, None)
+    second = next(tasks, None)
+    if second is None or pool is None:  # one chunk (or no workers): in this process
+        for args in [a for a in (first, second) if a is not None]:
+            _finish_chunk(process_chunk(*args), state, writer)
+        for args in tasks:
+            _finish_chunk(process_chunk(*args), state, writer)
+    else:
+        workers = pool._max_workers
+        pending = [pool.submit(_run_chunk, first), pool.submit(_run_chunk, second)]
+        for args in tasks:  # at most workers + 1 chunks in flight: memory stays bounded
+            if len(pending) > workers:
+                _finish_chunk(pending.pop(0).result(), state, writer)
+            pending.append(pool.submit(_run_chunk, args))
+        for future in pending:
+            _finish_chunk(future.result(), state, writer)
+    rows = np.concatenate(state.rows) if state.rows else np.array([], dtype=int)
+    slim = _with_rows(mapped, rows)
+    _raise_file_problems(state, slim)
+    codes = np.concatenate([c.codes for c in state.status]) if state.status else np.array([], dtype=np.int8)
+    status = pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES))
+    cells = (
+        pd.concat(state.cells, ignore_index=True)[["index", "column", "check"]]
+        if state.cells
+        else pd.DataFrame({"index": pd.Series(dtype=int), "column": pd.Series(dtype=str), "check": pd.Series(dtype=str)})
+    )
+    empty_columns = pd.concat(state.empty_columns) if state.empty_columns else pd.Series(dtype=object)
+    parsed = ParsedFile(
+        export,
+        slim,
+        pd.DataFrame(index=status.index),
+        pd.DataFrame(index=status.index),
+        rows,
+        status,
+        cells,
+        empty_columns=empty_columns,
+    )
+    if mapped.link:
+        positions = np.concatenate(state.case_pos) if state.case_pos else np.array([], dtype=np.float32)
+        parsed.case_pos = pd.Series(positions).astype("Int32")
+    log.info("gelezen: %s (%d rijen)", export.rel, len(status))
+    return parsed
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, RawTable]) -> tuple[list, list, bool]:
+    """The names and case numbers in the streamed files (the redaction must know every name of
+    the run before it redacts any text) and whether any of them holds free text. A csv file is
+    read for those columns only; a workbook or ``.sav`` whole (the last one read is kept in
+    ``cache`` for its turn, so that the first of them is not read twice)."""
+    names: list = []
+    numbers: list = []
+    free_text = False
+    for export in reversed(exports):
+        form = codebook.forms[export.form]
+        wanted = {n: c for n, c in form.columns.items() if c.type in ("name", "case_number", "text")}
+        if export.path.suffix.lower() == ".csv":
+            encoding = _csv_encoding(export.path, export.rel)
+            header, width = _csv_header(export.path, export.rel, form, encoding)
+            with open(export.path, encoding=encoding, newline="") as handle:
+                head = handle.read(1 << 20)
+            headers = [str(h).strip() for h in _first_records(head, header + 1)[header]]
+            headers += [""] * (width - len(headers))
+            probe = RawTable(export.rel, "csv", headers, pd.DataFrame(), np.array([], dtype=int), header_row=header + 1)
+            positions = {n: p for n, p in map_headers(probe, form).positions.items() if n in wanted}
+            if not positions:
+                continue
+            reader = pd.read_csv(
+                export.path,
+                sep=";",
+                header=None,
+                names=range(width),
+                usecols=sorted(positions.values()),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                quotechar='"',
+                engine="c",
+                encoding=encoding,
+                skiprows=header + 1,
+                chunksize=chunk_rows(),
+            )
+            try:
+                for grid in reader:
+                    for name, position in positions.items():
+                        cells = grid[position].str.strip()
+                        cells = cells[cells != ""]
+                        if wanted[name].type == "text":
+                            free_text = free_text or len(cells) > 0
+                        else:
+                            (names if wanted[name].type == "name" else numbers).extend(cells.unique())
+            except pd.errors.ParserError as exc:
+                raise _csv_error(export.rel, str(exc)) from None
+        else:
+            table = read_table(export.path, export.rel, form)
+            cache.clear()
+            cache[export.rel] = table
+            mapped = map_headers(table, form)
+            for name, column in wanted.items():
+                if name not in mapped.positions:
+                    continue
+                cells = column_text(mapped, column, codebook).dropna()
+                if column.type == "text":
+                    free_text = free_text or len(cells) > 0
+                else:
+                    (names if column.type == "name" else numbers).extend(cells.unique())
+    return names, numbers, free_text
+
+
+def _load_annotator(organisations: tuple[str, ...]):
+    from pipeline.deid import DeduceAnnotator
+
+    return DeduceAnnotator(organisations)
+
+
+@dataclass
+class IngestResult:
+    """What :func:`stream_ingest` wrote: counts for the stage's closing line, and the clean tables
+    themselves on request (read back from ``out_dir``)."""
+
+    out_dir: Path
+    listed: int
+    analysed: int
+    data_quality: int
+    forms_unlinked: int
+
+    @property
+    def clean(self):
+        from pipeline.load import clean_data
+
+        return clean_data(self.out_dir)
+
+
+def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Codebook | None = None) -> IngestResult:
+    """The ingest stage in bounded memory: raw exports → ``out_dir`` (replaced as a whole, atomically)."""
+    from pipeline.clean_tables import (
+        FORM_TABLES,
+        TEMPORARY_COLUMNS,
+        case_base,
+        derive_cases,
+        form_table,
+        kept_texts,
+        new_redactor,
+    )
+    from pipeline.ingest import _after_peildatum, flow_table
+    from pipeline.pseudonym import resolve_key
+    from pipeline.spss import write_cases_sav
+    from pipeline.stages import csv_bytes
+
+    global _CONTEXT
+    codebook = codebook or load_codebook()
+    key = resolve_key(raw_dir)  # before reading anything: no key, no run
+    log.info("ingest: sleutel uit %s", key.source)
+    found = discover(Path(raw_dir), codebook)
+    for path, why in found.ignored:
+        log.info("niet gelezen: %s (%s)", path, why)
+    exports = found.exports
+    streamed = [e for e in exports if e.year is not None and is_streamed(codebook.forms[e.form])]
+    whole = [e for e in exports if e not in streamed]
+    workers = worker_count(sum(e.path.stat().st_size for e in exports), len(exports))
+    # The de-identification library loads in the background while the files are read (its
+    # import is heavy); it is used only when some answer holds free text.
+    from concurrent.futures import ThreadPoolExecutor
+
+    loader = ThreadPoolExecutor(max_workers=1)
+    annotator = loader.submit(_load_annotator, codebook.keep_organisations)
+    loader.shutdown(wait=False)
+    parsed = dict(
+        zip(
+            [e.rel for e in whole],
+            parse_files(whole, codebook, peildatum, worker_count(sum(e.path.stat().st_size for e in whole), len(whole))),
+        )
+    )
+    caselist = next(parsed[e.rel] for e in whole if e.year is None)
+    _check_caselist(caselist)
+    for export in whole:
+        if export.year is not None:
+            if parsed[export.rel].mapped.link:
+                _link(parsed[export.rel], caselist)
+            _after_peildatum(parsed[export.rel], peildatum)
+    whole_forms = [parsed[e.rel] for e in whole if e.year is not None]
+    for name, form in codebook.forms.items():
+        if form.one_per_case:
+            _second_forms([f for f in whole_forms if f.form == name and f.case_pos is not None])
+
+    cache: dict[str, RawTable] = {}
+    names, numbers, free_text = _names_pass(streamed, codebook, cache)
+    redactor = new_redactor([caselist, *whole_forms], names, numbers, free_text, codebook, annotator)
+    cases = case_base(caselist, key)
+    listed = caselist.values.loc[caselist.status == KEPT]
+    keys = {"case_number": listed["case_number"].dropna(), "client_name": listed["client_name"].dropna()}
+    _CONTEXT = Context(codebook, peildatum, keys, {k: link_lookup(v) for k, v in keys.items()}, cases["case_id"], key, redactor)
+    limit = max(chunk_rows(), ROW_GROUP_ROWS)
+    pool = None
+    streamed_bytes = sum(e.path.stat().st_size for e in streamed)
+    if worker_count(streamed_bytes, len(streamed) * 2) > 1:
+        import gc
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        gc.freeze()  # forked workers then share the run's objects without copying their pages
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        with atomic.replace_dir(Path(out_dir)) as staging:
+            streamed_parsed: dict[str, ParsedFile] = {}
+            tables: dict[str, pd.DataFrame] = {}
+            for form_name, table_name in FORM_TABLES.items():
+                form = codebook.forms[form_name]
+                if not is_streamed(form):
+                    continue
+                writer = TableWriter(staging / f"{table_name}.parquet", limit)
+                for export in [e for e in streamed if e.form == form_name]:
+                    streamed_parsed[export.rel] = stream_file(export, codebook, writer, pool, cache)
+                writer.close(form_table([], form, cases["case_id"], key, redactor, codebook))
+            forms = [parsed[e.rel] if e.rel in parsed else streamed_parsed[e.rel] for e in exports if e.year is not None]
+            _year_folder_gate(forms, peildatum, codebook)
+            _analysed_gate(caselist, forms, peildatum)
+            dq = quality_table(caselist, forms, exports, codebook)
+            processed = Processed(
+                Path(raw_dir),
+                peildatum,
+                codebook,
+                caselist,
+                forms,
+                dq,
+                build_manifest(exports, peildatum, codebook),
+                found.ignored,
+            )
+            redacted = redactor.redact_distinct(kept_texts(whole_forms), available_workers())
+            for form_name, table_name in FORM_TABLES.items():
+                form = codebook.forms[form_name]
+                if not is_streamed(form):
+                    tables[table_name] = form_table(
+                        processed.files_of(form_name), form, cases["case_id"], key, redactor, codebook, redacted
+                    )
+            counts = {}
+            for form_name, table_name in FORM_TABLES.items():
+                if is_streamed(codebook.forms[form_name]) and codebook.forms[form_name].is_case_form:
+                    positions = [p.case_pos[p.status == KEPT] for p in processed.files_of(form_name)]
+                    linked = pd.concat(positions) if positions else pd.Series(dtype="Int64")
+                    counts[table_name] = linked.map(cases["case_id"]).value_counts()
+            derived, analysed_positions = derive_cases(cases, caselist, tables, counts, peildatum)
+            flow = flow_table(processed, analysed_positions)
+            tables["start_forms"] = tables["start_forms"].drop(columns=TEMPORARY_COLUMNS)
+            derived.to_parquet(staging / "cases.parquet", index=False)
+            for table_name, frame in tables.items():
+                frame.to_parquet(staging / f"{table_name}.parquet", index=False)
+            write_cases_sav(derived, staging / "cases.sav", codebook, peildatum)
+            (staging / "data_quality.csv").write_bytes(csv_bytes(dq))
+            (staging / "flow.csv").write_bytes(csv_bytes(flow))
+            forms_unlinked = int((dq["rule"] == "unknown_case").sum())
+            manifest = dict(processed.manifest, forms_unlinked=forms_unlinked)
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+            import gc
+
+            gc.unfreeze()
+        _CONTEXT = None
+    return IngestResult(Path(out_dir), len(derived), int(derived["analysed"].sum()), len(dq), forms_unlinked)

@@ -1,0 +1,149 @@
+"""The streamed ingest (the stage itself) gives what the whole-file path gives.
+
+- On the demo export and at 30× (every file one chunk): every file of ``data/clean`` byte for byte.
+- In small chunks, in this process and in worker processes: the same tables, data-quality lines,
+  flow, manifest and SPSS file, also where an exact duplicate, an unknown answer or a column in a
+  format that is not read spans chunks (the rules that look at a whole file).
+- Property: for random contact forms with duplicates and bad cells, any chunk size gives the
+  data-quality lines of the whole-file path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from exportkit import CASELIST_HEADERS, CONTACT_HEADERS, START_HEADERS, caselist_row, contact_row, start_row, write_table
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import StructuralError
+from pipeline.stages import clean_run, run_ingest, write_clean
+from pipeline.stream import ENV_CHUNK_ROWS
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+PEIL = dt.date(2021, 1, 1)
+TABLES = ["cases", "start_forms", "contact_forms", "end_forms", "client_survey", "noncase_contacts"]
+BYTE_FILES = ["data_quality.csv", "flow.csv", "manifest.json", "cases.sav"]
+
+
+def _whole(raw: Path, out: Path, peil: dt.date = PEIL) -> Path:
+    write_clean(clean_run(raw, peil), out, peil)
+    return out
+
+
+def _same_files(a: Path, b: Path) -> list[str]:
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    return [n for n in names if (a / n).read_bytes() != (b / n).read_bytes()]
+
+
+def _same_content(a: Path, b: Path) -> None:
+    for table in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{table}.parquet"), pd.read_parquet(b / f"{table}.parquet"))
+    for name in BYTE_FILES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_the_demo_export_gives_the_same_bytes(tmp_path, keyed):
+    whole = _whole(DEMO, tmp_path / "whole")
+    run_ingest(DEMO, PEIL, tmp_path / "streamed")
+    assert _same_files(whole, tmp_path / "streamed") == []
+
+
+@pytest.mark.parametrize("chunk, workers", [("97", "1"), ("50", "2")])
+def test_small_chunks_in_this_process_and_in_workers_give_the_same_data(tmp_path, keyed, monkeypatch, chunk, workers):
+    whole = _whole(DEMO, tmp_path / "whole")
+    monkeypatch.setenv(ENV_CHUNK_ROWS, chunk)
+    monkeypatch.setenv("CIRKEL_WORKERS", workers)
+    run_ingest(DEMO, PEIL, tmp_path / "streamed")
+    _same_content(whole, tmp_path / "streamed")
+
+
+@pytest.mark.slow
+def test_a_30x_export_gives_the_same_bytes(tmp_path, keyed):
+    from pipeline.demo import write_demo_export
+
+    raw = tmp_path / "raw"
+    write_demo_export(raw, scale=30)
+    whole = _whole(raw, tmp_path / "whole")
+    run_ingest(raw, PEIL, tmp_path / "streamed")
+    assert _same_files(whole, tmp_path / "streamed") == []
+
+
+def _contacts(root: Path, rows: list[list[object]]) -> Path:
+    """One case, its start form, and the contact forms ``rows`` (csv: read in chunks)."""
+    write_table(
+        root / "casuslijst.xlsx",
+        CASELIST_HEADERS,
+        [caselist_row("CIR-0001", "Zoë de Wit", exp_start=dt.date(2019, 2, 1), exp_end=dt.date(2019, 12, 1))],
+    )
+    write_table(root / "2019" / "startformulier.csv", START_HEADERS, [start_row("CIR-0001")])
+    write_table(root / "2019" / "contactformulier.csv", CONTACT_HEADERS, rows)
+    return root
+
+
+def test_a_duplicate_in_a_later_chunk_is_a_duplicate(tmp_path, keyed, monkeypatch):
+    rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019", hours=1.0) for d in range(1, 11)]
+    rows.append(contact_row("CIR-0001", date="02-03-2019", hours=1.0))  # the second row again, in the last chunk
+    rows.append(contact_row("CIR-0001", date="2-3-2019", hours=1.0))  # the same date written otherwise: the same value
+    raw = _contacts(tmp_path / "raw", rows)
+    whole = _whole(raw, tmp_path / "whole")
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
+    run_ingest(raw, PEIL, tmp_path / "streamed")
+    _same_content(whole, tmp_path / "streamed")
+    dq = pd.read_csv(tmp_path / "streamed" / "data_quality.csv")
+    duplicates = dq[(dq["file"] == "2019/contactformulier.csv") & (dq["rule"] == "duplicate_row")]
+    assert duplicates["row"].tolist() == [12, 13]  # spreadsheet rows of the 11th and 12th data row
+
+
+@pytest.mark.parametrize("bad, message", [("Per postduif", "staat niet in de codelijst"), (None, "grotendeels in een vorm")])
+def test_whole_file_checks_over_chunks_stop_with_the_whole_files_message(tmp_path, keyed, monkeypatch, bad, message):
+    if bad:  # two unknown answers, in different chunks
+        rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019") for d in range(1, 9)]
+        rows[2][3] = bad
+        rows[6][3] = bad
+    else:  # a duration column written in words: every cell fails, across every chunk
+        rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019", hours="anderhalf uur") for d in range(1, 9)]
+    raw = _contacts(tmp_path / "raw", rows)
+    with pytest.raises(StructuralError) as whole:
+        clean_run(raw, PEIL)
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
+    with pytest.raises(StructuralError) as streamed:
+        run_ingest(raw, PEIL, tmp_path / "streamed")
+    assert message in str(streamed.value)
+    assert str(streamed.value) == str(whole.value)
+    assert not (tmp_path / "streamed").exists()  # nothing written
+
+
+_DATES = st.sampled_from(["01-03-2019", "1-3-2019", "2019-03-01", "02-03-2019", "31-02-2019", "", "2-3-2019"])
+_HOURS = st.sampled_from([1.0, 1.5, 2.0, "", "x"])
+_TYPES = st.sampled_from(["Telefonisch", "Face to face", "WhatsApp", ""])
+_KEYS = st.sampled_from(["CIR-0001", " cir-0001 ", "CIR-0099", ""])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(_KEYS, _DATES, _TYPES, _HOURS), min_size=1, max_size=14),
+    chunk=st.integers(min_value=1, max_value=6),
+)
+def test_any_chunk_size_gives_the_whole_files_data_quality_lines(tmp_path_factory, keyed, rows, chunk):
+    root = tmp_path_factory.mktemp("prop")
+    table = [contact_row(k or None, date=d or None, kind=t or None, hours=h if h != "" else None) for k, d, t, h in rows]
+    raw = _contacts(root / "raw", table)
+    try:
+        whole = _whole(raw, root / "whole")
+    except StructuralError as problem:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(ENV_CHUNK_ROWS, str(chunk))
+            with pytest.raises(StructuralError) as streamed:
+                run_ingest(raw, PEIL, root / "streamed")
+        assert str(streamed.value) == str(problem)
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV_CHUNK_ROWS, str(chunk))
+        run_ingest(raw, PEIL, root / "streamed")
+    _same_content(whole, root / "streamed")
