@@ -24,6 +24,23 @@ TABLE_FILES = {
 }
 
 
+class LazyTable:
+    """A clean table left on disk and read in batches of whole parquet row groups, only the
+    columns asked for: for a table too large to hold (the contact forms of a national export)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def batches(self, columns: list[str]):
+        import pyarrow.parquet as pq
+
+        source = pq.ParquetFile(self.path)
+        present = [c for c in columns if c in source.schema_arrow.names]
+        metadata = source.schema_arrow.metadata  # the pandas types (Int64, boolean, string, ...)
+        for group in range(source.num_row_groups):
+            yield source.read_row_group(group, columns=present).replace_schema_metadata(metadata).to_pandas()
+
+
 @dataclass
 class CleanData:
     """The clean tables that the ingest stage writes (see docs/clean-data.md)."""
@@ -40,9 +57,12 @@ class CleanData:
         return [f.name for f in fields(cls)]
 
 
-def clean_data(clean_dir: Path | str = CLEAN_DIR, skip: dict[str, list[str]] | None = None) -> CleanData:
+def clean_data(
+    clean_dir: Path | str = CLEAN_DIR, skip: dict[str, list[str]] | None = None, lazy: tuple[str, ...] = ()
+) -> CleanData:
     """Read every clean table from ``clean_dir`` (``skip``: columns per table not to read at all:
-    parquet is read column by column, so what is skipped costs neither time nor memory)."""
+    parquet is read column by column, so what is skipped costs neither time nor memory; ``lazy``:
+    tables left on disk as a :class:`LazyTable`)."""
     clean_dir = Path(clean_dir)
     missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
     if missing:
@@ -50,6 +70,9 @@ def clean_data(clean_dir: Path | str = CLEAN_DIR, skip: dict[str, list[str]] | N
     skip = skip or {}
     tables = {}
     for key, name in TABLE_FILES.items():
+        if key in lazy:
+            tables[key] = LazyTable(clean_dir / name)
+            continue
         columns = None
         if skip.get(key):
             import pyarrow.parquet as pq

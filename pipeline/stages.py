@@ -116,7 +116,7 @@ def run_indicators(
     if coded is not None:
         log.info("indicators: gecodeerde open antwoorden uit %s", coded.name)
     result = compute_indicators(
-        clean_data(clean_dir, skip=NOT_READ),
+        clean_data(clean_dir, skip=NOT_READ, lazy=("contact_forms",)),
         peildatum,
         min_group_n,
         forms_unlinked=int(manifest["forms_unlinked"]),

@@ -710,6 +710,20 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     listed = caselist.values.loc[caselist.status == KEPT]
     keys = {"case_number": listed["case_number"].dropna(), "client_name": listed["client_name"].dropna()}
     _CONTEXT = Context(codebook, peildatum, keys, {k: link_lookup(v) for k, v in keys.items()}, cases["case_id"], key, redactor)
+    # The one-per-case forms' clean tables now, so that their cells can go before the workers fork
+    # (a forked worker's memory is shared with this process's, but counts once per process).
+    redacted = redactor.redact_distinct(kept_texts(whole_forms), available_workers())
+    tables: dict[str, pd.DataFrame] = {}
+    for form_name, table_name in FORM_TABLES.items():
+        form = codebook.forms[form_name]
+        if not is_streamed(form):
+            files = [f for f in whole_forms if f.form == form_name]
+            tables[table_name] = form_table(files, form, cases["case_id"], key, redactor, codebook, redacted)
+    del redacted
+    for parsed_file in whole_forms:  # what the rules across files and the quality lines still read stays
+        parsed_file.text = parsed_file.text.iloc[0:0]
+        parsed_file.values = parsed_file.values.iloc[0:0]
+    _release_memory()
     limit = max(chunk_rows(), ROW_GROUP_ROWS)
     pool = None
     streamed_bytes = sum(e.path.stat().st_size for e in streamed)
@@ -723,7 +737,6 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     try:
         with atomic.replace_dir(Path(out_dir)) as staging:
             streamed_parsed: dict[str, ParsedFile] = {}
-            tables: dict[str, pd.DataFrame] = {}
             for form_name, table_name in FORM_TABLES.items():
                 form = codebook.forms[form_name]
                 if not is_streamed(form):
@@ -732,6 +745,9 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
                 for export in [e for e in streamed if e.form == form_name]:
                     streamed_parsed[export.rel] = stream_file(export, codebook, writer, pool, cache)
                 writer.close(form_table([], form, cases["case_id"], key, redactor, codebook))
+            if pool is not None:  # the workers' memory goes before the case table is made
+                pool.shutdown()
+                pool = None
             forms = [parsed[e.rel] if e.rel in parsed else streamed_parsed[e.rel] for e in exports if e.year is not None]
             _year_folder_gate(forms, peildatum, codebook)
             _analysed_gate(caselist, forms, peildatum)
@@ -746,13 +762,6 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
                 build_manifest(exports, peildatum, codebook),
                 found.ignored,
             )
-            redacted = redactor.redact_distinct(kept_texts(whole_forms), available_workers())
-            for form_name, table_name in FORM_TABLES.items():
-                form = codebook.forms[form_name]
-                if not is_streamed(form):
-                    tables[table_name] = form_table(
-                        processed.files_of(form_name), form, cases["case_id"], key, redactor, codebook, redacted
-                    )
             counts = {}
             for form_name, table_name in FORM_TABLES.items():
                 if is_streamed(codebook.forms[form_name]) and codebook.forms[form_name].is_case_form:

@@ -59,10 +59,9 @@ ANALYST_TABLES = {
     "registrations_by_year": "kept forms per kind and year folder",
 }
 
-# Columns of the clean tables that no indicator reads: the indicators stage does not load them
-# (the free text, the provenance and the expert pseudonym of the many contact rows).
+# Columns of the clean tables that no indicator reads: the indicators stage does not load them.
+# The contact forms are read batch by batch, only their columns of ``contacts.contact_columns``.
 NOT_READ = {
-    "contact_forms": ["source_file", "source_row", "expert_id", "date", "note_text"],
     "noncase_contacts": ["source_file", "source_row", "expert_id", "date", "advised_help_text"],
 }
 
@@ -100,7 +99,7 @@ def compute_indicators(
     unsuppressed); it is recorded with the tables so that the report suppresses consistently.
     """
     cb = codebook or load_codebook()
-    a = analysed_view(clean)
+    a = analysed_view(clean, cb)
     kerncijfers: dict = {}
     tables: dict[str, pd.DataFrame] = {}
     parts = [

@@ -1,4 +1,8 @@
-"""The analysed cases and the kept forms that belong to them: the base of nearly every indicator."""
+"""The analysed cases and the kept forms that belong to them: the base of nearly every indicator.
+
+The contact forms are not kept as a table but summed per case as they are read
+(:class:`~pipeline.indicators.contacts.ContactAggregates`): they are the one form with many rows
+per case, and on a large export they are read from parquet batch by batch."""
 
 from __future__ import annotations
 
@@ -6,7 +10,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.load import CleanData
+from pipeline.codebook import Codebook
+from pipeline.load import CleanData, LazyTable
+
+
+def contact_batches(contact_forms: pd.DataFrame | LazyTable, codebook: Codebook):
+    """The contact forms as batches: the table in memory, or the parquet file's row groups."""
+    from pipeline.indicators.contacts import contact_columns
+
+    if isinstance(contact_forms, LazyTable):
+        return contact_forms.batches(contact_columns(codebook))
+    return [contact_forms]
 
 
 @dataclass
@@ -15,13 +29,13 @@ class Analysed:
 
     cases: pd.DataFrame
     start_forms: pd.DataFrame
-    contact_forms: pd.DataFrame
+    contacts: object  # ContactAggregates
     end_forms: pd.DataFrame
     client_survey: pd.DataFrame
     years: list[int]
 
 
-def analysed_view(clean: CleanData) -> Analysed:
+def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
     """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year."""
     cases = clean.cases[clean.cases["analysed"].astype(bool)].copy()
     case_info = cases.set_index("case_id")[["team", "target", "start_year", "closed"]]
@@ -31,13 +45,18 @@ def analysed_view(clean: CleanData) -> Analysed:
         linked = positions >= 0
         kept = forms if linked.all() else forms[linked]
         info = case_info.iloc[positions[linked]].set_axis(kept.index)
-        return kept.assign(**{column: info[column] for column in case_info.columns})
+        out = kept.copy(deep=False)  # the case's columns are added; the form's own are shared, not copied
+        for column in case_info.columns:
+            out[column] = info[column]
+        return out
+
+    from pipeline.indicators.contacts import aggregate_contacts
 
     years = sorted(int(y) for y in cases["start_year"].dropna().unique())
     return Analysed(
         cases,
         of_analysed(clean.start_forms),
-        of_analysed(clean.contact_forms),
+        aggregate_contacts(contact_batches(clean.contact_forms, codebook), cases, codebook),
         of_analysed(clean.end_forms),
         of_analysed(clean.client_survey),
         years,

@@ -24,7 +24,7 @@ def flow_figures(clean: CleanData, a: Analysed, forms_unlinked: int) -> tuple[di
     }
     forms = {
         "start": int(len(a.start_forms)),
-        "contact": int(len(a.contact_forms)),
+        "contact": a.contacts.total,
         "end": int(len(a.end_forms)),
         "client_survey": int(len(a.client_survey)),
         "noncase": int(len(clean.noncase_contacts)),
@@ -37,12 +37,13 @@ def flow_figures(clean: CleanData, a: Analysed, forms_unlinked: int) -> tuple[di
     registrations = Table(["form", "year_folder"])
     for name, frame in [
         ("start", a.start_forms),
-        ("contact", a.contact_forms),
+        ("contact", None),
         ("end", a.end_forms),
         ("client_survey", a.client_survey),
         ("noncase", clean.noncase_contacts),
     ]:
-        for year, n in frame["year_folder"].value_counts().sort_index().items():
+        counts = pd.Series(a.contacts.by_year_folder, dtype=int) if frame is None else frame["year_folder"].value_counts()
+        for year, n in counts.sort_index().items():
             registrations.add((name, year), "forms", int(n), int(n))
     return {"flow": flow, "forms": forms}, {"flow": table.frame(), "registrations_by_year": registrations.frame()}
 

@@ -86,13 +86,25 @@ def render_pandoc(qmd: Path, html: Path, pdf: Path, stamp: dt.date) -> None:
 
 
 def render_quarto(qmd: Path, html: Path, pdf: Path) -> None:
-    """The Quarto CLI (through the ``quarto`` wrapper): HTML and Typst PDF next to the .qmd, then moved."""
-    import quarto
+    """The Quarto CLI (found as the ``quarto`` wrapper finds it: ``$QUARTO_PATH``, else PATH):
+    HTML and Typst PDF, rendered from a copy of the report folder's sources in the staging folder
+    of ``html``, so that a failed render can never leave last run's output in place. The wrapper's
+    own ``render`` ignores Quarto's exit status; this runs the same command and checks it."""
+    from quarto.quarto import find_quarto
 
-    quarto.render(str(qmd), output_format="html", execute=False)
-    quarto.render(str(qmd), output_format="typst", execute=False)
-    shutil.move(str(qmd.with_suffix(".html")), html)
-    shutil.move(str(qmd.with_suffix(".pdf")), pdf)
+    work = html.parent / "quarto"
+    work.mkdir()
+    for folder in (ASSETS, "filters", "figures"):
+        if (qmd.parent / folder).is_dir():
+            shutil.copytree(qmd.parent / folder, work / folder)
+    source = work / qmd.name
+    shutil.copy(qmd, source)
+    for output_format in ("html", "typst"):
+        _run([find_quarto(), "render", source.name, "--to", output_format, "--no-execute"], work)
+    for produced, target in [(source.with_suffix(".html"), html), (source.with_suffix(".pdf"), pdf)]:
+        if not produced.is_file():
+            raise ConfigurationError(f"renderen mislukt (quarto): {produced.name} is niet gemaakt")
+        shutil.move(str(produced), target)
 
 
 def render_report(qmd: Path, html_out: Path, pdf_out: Path, stamp: dt.date, engine: str = "auto") -> str:
