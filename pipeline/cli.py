@@ -291,10 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         cmd_bench,
         "snelheid en geheugen per stap meten, op meerdere schalen",
-        "Maakt demo-exports op meerdere schalen (standaard 1×, 30× en 400×: ongeveer 135, 4.000 en 54.000 casussen), "
-        "draait elke stap (ingest, indicators, figures, report) als eigen proces en meet de tijd en het piekgeheugen. "
-        "Ernaast de ondergrens: alleen de ruwe bestanden inlezen met de snelste lezers. Schrijft een Markdown-tabel "
-        "naar stdout en bench/results.json. De grootste schaal duurt enkele minuten.",
+        "Maakt demo-exports op meerdere schalen (standaard 1×, 30× en 400×: ongeveer 135, 4.000 en 54.000 casussen; "
+        "2000× met 6,8 miljoen rijen alleen op verzoek: --scale 2000), draait elke stap (ingest, indicators, figures, "
+        "report) als eigen proces en `dvc repro` vanaf nul in een verse kopie (ingest en indicators; alle stappen; en "
+        "een keer zonder werk), en meet tijd, piekgeheugen van de hele procesboom en rijen per seconde. Ernaast de "
+        "ondergrens: alleen de ruwe bestanden inlezen met de snelste lezers. Schrijft een Markdown-tabel naar stdout en "
+        "bench/results.json. 400× duurt enkele minuten, 2000× een half uur (het maken van de export: --reuse).",
     )
     p.add_argument("--scale", type=float, action="append", help="schaal (herhaalbaar; standaard 1, 30 en 400)")
     p.add_argument("--out", help="resultatenbestand (standaard bench/results.json)")

@@ -57,16 +57,24 @@ class CleanData:
         return [f.name for f in fields(cls)]
 
 
+def require_clean(clean_dir: Path | str) -> Path:
+    """``clean_dir`` as a path, or a stop naming the clean tables that are not there."""
+    clean_dir = Path(clean_dir)
+    missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{clean_dir} mist {', '.join(missing)}: voer eerst `python -m pipeline ingest` uit (of `dvc repro`)"
+        )
+    return clean_dir
+
+
 def clean_data(
     clean_dir: Path | str = CLEAN_DIR, skip: dict[str, list[str]] | None = None, lazy: tuple[str, ...] = ()
 ) -> CleanData:
     """Read every clean table from ``clean_dir`` (``skip``: columns per table not to read at all:
     parquet is read column by column, so what is skipped costs neither time nor memory; ``lazy``:
     tables left on disk as a :class:`LazyTable`)."""
-    clean_dir = Path(clean_dir)
-    missing = [name for name in TABLE_FILES.values() if not (clean_dir / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"{clean_dir} mist {', '.join(missing)}: run `python -m pipeline ingest` (or `dvc repro`) first")
+    clean_dir = require_clean(clean_dir)
     skip = skip or {}
     tables = {}
     for key, name in TABLE_FILES.items():

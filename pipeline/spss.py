@@ -120,6 +120,18 @@ def stamp_sav_header(data: bytes, stamp: dt.date) -> bytes:
     return bytes(raw)
 
 
+def stamp_sav_file(path: Path, stamp: dt.date) -> None:
+    """:func:`stamp_sav_header` on a file, in place: a contact table's ``.sav`` runs to gigabytes
+    at national scale, and only its header's 17 bytes change."""
+    if Path(path).stat().st_size < _HEADER_TIME.stop:  # too short to be a .sav: left for a reader to reject
+        return
+    with open(path, "r+b") as handle:
+        header = handle.read(_HEADER_TIME.stop)
+        stamped = stamp_sav_header(header, stamp)
+        handle.seek(0)
+        handle.write(stamped)
+
+
 def write_sav(
     frame: pd.DataFrame, path: Path, variables: dict[str, SpssVariable], codebook: Codebook, stamp: dt.date, file_label: str
 ) -> None:
@@ -141,17 +153,22 @@ def write_sav(
             variable_format=layout.formats,
             variable_measure=layout.levels,
         )
-        tmp.write_bytes(stamp_sav_header(tmp.read_bytes(), stamp))
+        stamp_sav_file(tmp, stamp)
 
     atomic.write_with(Path(path), writer)
 
 
+def write_form_sav(table: str, frame: pd.DataFrame, out_dir: Path, codebook: Codebook, peildatum: dt.date) -> None:
+    """One clean form table (a key of :data:`FORM_TABLES`) as ``<table>.sav``."""
+    form_name = FORM_TABLES[table]
+    label = codebook.spss.file_label.format(table=codebook.forms[form_name].label_nl)
+    write_sav(frame, Path(out_dir) / f"{table}.sav", form_variables(form_name, codebook), codebook, peildatum, label)
+
+
 def write_form_savs(tables: dict[str, pd.DataFrame], out_dir: Path, codebook: Codebook, peildatum: dt.date) -> None:
     """Every clean form table as ``<table>.sav``."""
-    for table, form_name in FORM_TABLES.items():
-        frame = tables[table]
-        label = codebook.spss.file_label.format(table=codebook.forms[form_name].label_nl)
-        write_sav(frame, Path(out_dir) / f"{table}.sav", form_variables(form_name, codebook), codebook, peildatum, label)
+    for table in FORM_TABLES:
+        write_form_sav(table, tables[table], out_dir, codebook, peildatum)
 
 
 def write_cases_sav(cases: pd.DataFrame, path: Path, codebook: Codebook, peildatum: dt.date) -> None:

@@ -83,15 +83,16 @@ def run_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path = CLEAN_DIR):
 
 def run_spss(peildatum: dt.date, clean_dir: Path = CLEAN_DIR, out_dir: Path | None = None) -> None:
     """The spss stage: every clean table as ``.sav`` with Dutch labels in ``data/spss/``."""
-    from pipeline.load import clean_data
+    from pipeline.load import TABLE_FILES, require_clean
     from pipeline.paths import SPSS_DIR
-    from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_savs
+    from pipeline.spss import FORM_TABLES, write_cases_sav, write_form_sav
 
-    clean = clean_data(clean_dir)
+    clean_dir = require_clean(clean_dir)
     codebook = load_codebook()
-    with atomic.replace_dir(Path(out_dir or SPSS_DIR)) as staging:
-        write_cases_sav(clean.cases, staging / "cases.sav", codebook, peildatum)
-        write_form_savs({name: getattr(clean, name) for name in FORM_TABLES}, staging, codebook, peildatum)
+    with atomic.replace_dir(Path(out_dir or SPSS_DIR)) as staging:  # one table in memory at a time
+        write_cases_sav(pd.read_parquet(clean_dir / TABLE_FILES["cases"]), staging / "cases.sav", codebook, peildatum)
+        for table in FORM_TABLES:
+            write_form_sav(table, pd.read_parquet(clean_dir / TABLE_FILES[table]), staging, codebook, peildatum)
     log.info("spss: %d SPSS-bestanden → %s", len(FORM_TABLES) + 1, out_dir or SPSS_DIR)
 
 

@@ -97,3 +97,21 @@ def test_no_identifier_in_any_sav(clean_dir):
         data = path.read_bytes()
         for identifier in [b"CIR-0", b"Anna Jansen", b"Bram Vos", "Zoë".encode(), b"1980"]:
             assert identifier not in data, (identifier, path.name)
+
+
+def test_the_header_stamp_is_the_peildatum_and_patched_in_place(clean_dir, tmp_path):
+    """The creation stamp is set from peildatum (a rerun writes the same bytes); the file is
+    patched in place, and gives the bytes that stamping it in memory gives."""
+    from pipeline.spss import stamp_sav_file, stamp_sav_header
+
+    folder, _ = clean_dir
+    original = (folder / "cases.sav").read_bytes()
+    assert original[92:109] == PEIL.strftime("%d %b %y").encode() + b"00:00:00"
+    copy = tmp_path / "copy.sav"
+    copy.write_bytes(original[:92] + b"01 Jan 99" + b"12:34:56" + original[109:])
+    stamp_sav_file(copy, PEIL)
+    assert copy.read_bytes() == original == stamp_sav_header(copy.read_bytes(), PEIL)
+    short = tmp_path / "short.sav"
+    short.write_bytes(b"$FL2")
+    stamp_sav_file(short, PEIL)  # too short to be a .sav: left alone
+    assert short.read_bytes() == b"$FL2"
