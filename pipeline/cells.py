@@ -405,6 +405,38 @@ def raise_label_errors(failures: pd.DataFrame, mapped: MappedTable, text: pd.Dat
     raise_unknown_labels(labels.assign(text=values), mapped, codebook)
 
 
+EXCEL_ERRORS = frozenset(
+    [
+        "#N/A",
+        "#VALUE!",
+        "#DIV/0!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+    ]
+)
+
+
+def _unknown_label_fix(shown: str, mapped: MappedTable) -> str:
+    """How to fix an answer that is not in the code list, in Dutch: an Excel error value, a
+    header repeated inside the data (two exports pasted together), or a new label variant."""
+    if shown.strip().upper() in EXCEL_ERRORS:
+        return "de cel bevat een Excel-foutwaarde; herstel de formule in Excel of typ het antwoord zelf in"
+    headers = {normalise_header(h) for h in mapped.raw.headers if h}
+    if normalise_header(shown) in headers:
+        return (
+            "de rij lijkt een herhaalde kopregel (twee exports onder elkaar geplakt?); haal die rij weg, "
+            "zodat alleen de eerste rij de kolomnamen bevat"
+        )
+    return "voeg het toe aan het codeboek in de configuratiemap (config/codebook.yaml) als het een variant is"
+
+
 def raise_unknown_labels(labels: pd.DataFrame, mapped: MappedTable, codebook: Codebook) -> None:
     """The stop for answers not in the code list: ``labels`` (``index``, ``column``, ``text``) of
     every such cell of the file; the first in row and column order is named, the others counted."""
@@ -421,12 +453,12 @@ def raise_unknown_labels(labels: pd.DataFrame, mapped: MappedTable, codebook: Co
         shown = "; ".join(unknown)
     else:
         shown = str(value)
-    known = ", ".join(codebook.code_lists["yes_no" if column.type == "yes_no" else column.code_list].labels.values())
+    code_list = codebook.code_lists["yes_no" if column.type == "yes_no" else column.code_list]
+    known = ", ".join([*code_list.labels.values(), *code_list.missing_labels])
     more = f" (en nog {len(labels) - 1} andere cel(len) met een onbekend antwoord)" if len(labels) > 1 else ""
     raise StructuralError(
         mapped.raw.file,
-        f"antwoord '{shown[:60]}' staat niet in de codelijst ({known}); voeg het toe aan het codeboek in de "
-        f"configuratiemap (config/codebook.yaml) als het een variant is{more}",
+        f"antwoord '{shown[:60]}' staat niet in de codelijst ({known}); {_unknown_label_fix(shown, mapped)}{more}",
         row=int(mapped.raw.rows[int(first["index"])]),
         column=mapped.raw.headers[mapped.positions[column.name]],
         sheet=mapped.raw.sheet,

@@ -36,6 +36,7 @@ def strip_diacritics(text: str) -> str:
 
 
 _SPACES = re.compile(r"\s+")
+_BOM_AS_CP1252 = re.compile("^(?:\u00ef\u00bb\u00bf)+")
 
 
 def normalise_header(header: object) -> str:
@@ -44,14 +45,17 @@ def normalise_header(header: object) -> str:
     Case, surrounding spaces, a trailing ``:``, runs of spaces and diacritics
     (``cliënt`` / ``client``) do not matter.
     """
-    text = strip_diacritics(str(header).replace("\ufeff", "")).casefold().strip()
+    text = str(header).replace("\ufeff", "").strip()
+    text = _BOM_AS_CP1252.sub("", text)  # a BOM decoded once too often ("ï»¿Casusnummer")
+    text = strip_diacritics(text).casefold().strip()
     text = text.rstrip(":").strip()
     return _SPACES.sub(" ", text)
 
 
 def normalise_label(label: object) -> str:
-    """Answer-label key: trimmed, runs of spaces collapsed, without regard to case."""
-    return _SPACES.sub(" ", str(label).strip()).casefold()
+    """Answer-label key: trimmed, runs of spaces collapsed, without regard to case, in Unicode NFC
+    (a Mac export writes ``ë`` as ``e`` and a combining diaeresis: the same label)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(label)).strip()).casefold()
 
 
 @dataclass(frozen=True)

@@ -138,10 +138,13 @@ class _Closest:
     sheet: str | None = None
     row: int | None = None
     missing: list[tuple[str, ...]] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # that row's headers as written
 
-    def consider(self, score: int, sheet: str | None, row: int, missing: list[tuple[str, ...]]) -> None:
+    def consider(
+        self, score: int, sheet: str | None, row: int, missing: list[tuple[str, ...]], found: list[str] | None = None
+    ) -> None:
         if score > self.score:
-            self.score, self.sheet, self.row, self.missing = score, sheet, row, missing
+            self.score, self.sheet, self.row, self.missing, self.found = score, sheet, row, missing, found or []
 
     def error(self, rel: str, form: Form, where: str) -> StructuralError:
         if self.score <= 0:
@@ -155,8 +158,11 @@ class _Closest:
         names = ", ".join(" of ".join(f"'{h}'" for h in headers) for headers in self.missing)
         return StructuralError(
             rel,
-            f"verplichte kolom{'men' if len(self.missing) > 1 else ''} ontbreekt: {names}. Deze rij komt het dichtst bij "
-            f"een kopregel van het {form.label_nl.lower()}; voeg de kolom toe of geef hem zijn naam uit het exportcontract.",
+            f"verplichte {'kolommen ontbreken' if len(self.missing) > 1 else 'kolom ontbreekt'}: {names}. Deze rij komt het dichtst bij "
+            f"een kopregel van het {form.label_nl.lower()}; "
+            + ("voeg de kolommen toe of geef ze hun naam" if len(self.missing) > 1 else "voeg de kolom toe of geef hem zijn naam")
+            + " uit het exportcontract."
+            + (f" Gevonden kolommen in die rij: {_shown_headers(self.found)}." if self.found else ""),
             row=self.row,
             column=self.missing[0][0],
             sheet=self.sheet,
@@ -169,8 +175,14 @@ def _header_index(grid: list[list[object]], form: Form, sheet: str | None, close
         score, missing = _requirements_met(_row_headers(values), form)
         if not missing:
             return index
-        closest.consider(score, sheet, index + 1, missing)
+        closest.consider(score, sheet, index + 1, missing, [str(v) for v in values if isinstance(v, str) and v.strip()])
     return None
+
+
+def _shown_headers(found: list[str], limit: int = 8) -> str:
+    """The first headers of a row as written (``repr``-like quotes, so stray characters show)."""
+    shown = ", ".join(f"'{h.strip()[:40]}'" for h in found[:limit])
+    return shown + (f" en nog {len(found) - limit}" if len(found) > limit else "")
 
 
 def _from_grid(grid: pd.DataFrame, rel: str, fmt: str, header_index: int = 0, sheet: str | None = None) -> RawTable:
@@ -193,8 +205,9 @@ def _from_grid(grid: pd.DataFrame, rel: str, fmt: str, header_index: int = 0, sh
 # --------------------------------------------------------------------------- workbooks
 
 
-def _sheets(path: Path, rel: str) -> Iterator[tuple[int, str, list[list[object]]]]:
-    """(index, name, rows) of every sheet, read with calamine; row 0 is spreadsheet row 1."""
+def _sheets(path: Path, rel: str) -> Iterator[tuple[int, str, list[list[object]], list]]:
+    """(index, name, rows, merged ranges) of every sheet, read with calamine; row 0 is spreadsheet
+    row 1; a merged range is ``((first row, first column), (last row, last column))``, 0-based."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -208,30 +221,72 @@ def _sheets(path: Path, rel: str) -> Iterator[tuple[int, str, list[list[object]]
         ) from None
     for index, name in enumerate(names):
         try:
-            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_index(index)
+            rows = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             log.debug("%s, %s: %s", rel, name, exc)
             raise StructuralError(rel, f"het tabblad is niet te lezen (beschadigd); {RESAVE}", sheet=name) from None
-        yield index, name, rows
+        try:
+            merged = list(sheet.merged_cell_ranges or [])
+        except Exception:  # not known for this format: nothing to check
+            merged = []
+        yield index, name, rows, merged
 
 
 def _read_workbook(path: Path, rel: str, fmt: str, form: Form | None) -> RawTable:
     """The data sheet of an xlsx or xls workbook (see the module docstring)."""
     closest = _Closest()
     seen_any = False
-    for index, name, rows in _sheets(path, rel):
+    for index, name, rows, merged in _sheets(path, rel):
         seen_any = seen_any or any(any(v not in (None, "") for v in row) for row in rows[:HEADER_SEARCH_ROWS])
         header = 0 if form is None else _header_index(rows, form, name, closest)
         if header is None:
             continue
+        _check_merged(merged, header, rows, rel, name)
+        sheet_xml = _sheet_xml(path, index) if fmt == "xlsx" else b""
+        _fill_error_cells(sheet_xml, rows)
         grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
         table = _from_grid(grid, rel, fmt, header, name)
-        if fmt == "xlsx":
-            _check_formulas(path, rel, index, table)
+        _check_formulas(sheet_xml, rel, table)
         return table
     if form is None or not seen_any:
-        raise StructuralError(rel, "het bestand is leeg (geen tabblad met gegevens)")
+        raise StructuralError(
+            rel,
+            "het bestand is leeg (geen tabblad met gegevens); controleer of dit het goede bestand is, of exporteer het "
+            "formulier opnieuw",
+        )
     raise closest.error(rel, form, "een tabblad")
+
+
+def _check_merged(merged: list, header: int, rows: list[list[object]], rel: str, sheet: str) -> None:
+    """Cells merged over several rows below the header stop the run: Excel keeps the value in the
+    first row only, so the other rows would read as blank while the reader of the sheet sees a value
+    (merges above the header, such as a title, and within one row do not hide any row's value)."""
+    for (first_row, first_col), (last_row, last_col) in sorted(merged):
+        if last_row <= first_row or last_row <= header:
+            continue
+        headers = rows[header] if header < len(rows) else []
+        column = headers[first_col] if first_col < len(headers) and isinstance(headers[first_col], str) else None
+        span = f"{_column_letters(first_col)}{first_row + 1}:{_column_letters(last_col)}{last_row + 1}"
+        raise StructuralError(
+            rel,
+            f"de cellen {span} zijn samengevoegd; Excel bewaart de waarde dan alleen in de eerste rij, zodat de "
+            "andere rijen leeg lijken. Hef de samenvoeging op (Start > Samenvoegen en centreren) en vul de waarde in "
+            "elke rij in",
+            row=max(first_row + 1, header + 2),
+            column=column,
+            sheet=sheet,
+        )
+
+
+def _column_letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 _CELL_WITH_FORMULA = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(<v\b[^>]*?(?:/>|>([^<]*)</v>))?")
@@ -259,15 +314,40 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _check_formulas(path: Path, rel: str, sheet_index: int, table: RawTable) -> None:
-    """A formula cell saved without its value (a workbook written by a script) stops the run:
-    the value it would show is nowhere in the file."""
+def _sheet_xml(path: Path, sheet_index: int) -> bytes:
+    """The XML of an xlsx workbook's ``sheet_index``-th sheet (empty when its structure is unusual:
+    calamine read it, so there is nothing to check against)."""
     try:
         with zipfile.ZipFile(path) as archive:
             name = _sheet_xml_path(archive, sheet_index)
-            data = archive.read(name) if name else b""
+            return archive.read(name) if name else b""
     except (KeyError, zipfile.BadZipFile, OSError):
-        return  # calamine read it; the structure is just unusual: nothing to check against
+        return b""
+
+
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:\s*<f\b[^>]*?(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>')
+
+
+def _fill_error_cells(data: bytes, rows: list[list[object]]) -> None:
+    """Put an Excel error value (``#N/A``, ``#VALUE!``, ...) back into its cell: calamine reads it
+    as blank, which would make a wrong answer a missing one. As text the cell breaks the rule of
+    its column (an invalid date or number, an answer not in the code list) and is reported."""
+    if b't="e"' not in data:
+        return
+    for match in _ERROR_CELL.finditer(data):
+        ref = _CELL_REF.search(match.group(1))
+        if not ref:
+            continue
+        row, column = int(ref.group(2)) - 1, _column_index(ref.group(1).decode())
+        if row < len(rows):
+            if column >= len(rows[row]):
+                rows[row] = [*rows[row], *[""] * (column + 1 - len(rows[row]))]
+            rows[row][column] = match.group(2).decode("utf-8", "replace")
+
+
+def _check_formulas(data: bytes, rel: str, table: RawTable) -> None:
+    """A formula cell saved without its value (a workbook written by a script) stops the run:
+    the value it would show is nowhere in the file."""
     if b"<f" not in data:
         return
     for match in _CELL_WITH_FORMULA.finditer(data):
@@ -291,8 +371,24 @@ def _check_formulas(path: Path, rel: str, sheet_index: int, table: RawTable) -> 
 # --------------------------------------------------------------------------- csv
 
 
+UTF16_MESSAGE = (
+    "het bestand is opgeslagen als Unicode-tekst (UTF-16), niet als UTF-8 of Windows-1252; open het in Excel en sla "
+    "het op als 'CSV (gescheiden door lijstscheidingsteken)' of 'CSV UTF-8'"
+)
+
+
+def reject_utf16(head: bytes, rel: str) -> None:
+    """A csv saved as UTF-16 ("Unicode-tekst") stops the run: its bytes would decode as cp1252
+    with a NUL between every letter. Recognised by its byte-order mark, or (without one) by a NUL
+    in at least a quarter of the first bytes (a text in UTF-8 or cp1252 has next to none)."""
+    head = head[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 8 and head.count(0) * 4 >= len(head)):
+        raise StructuralError(rel, UTF16_MESSAGE)
+
+
 def decode_csv_bytes(data: bytes, rel: str = "") -> str:
-    """UTF-8 (a BOM is dropped); bytes that are not valid UTF-8 are cp1252."""
+    """UTF-8 (a BOM is dropped); bytes that are not valid UTF-8 are cp1252 (UTF-16 stops)."""
+    reject_utf16(data[:4096], rel)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -311,7 +407,8 @@ def _first_records(text: str, n: int) -> list[list[str]]:
     import csv
     from itertools import islice
 
-    return list(islice(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'), n))
+    # newline="": lines end at \r\n, \n or a lone \r (a csv saved as "CSV (Macintosh)")
+    return list(islice(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'), n))
 
 
 def _read_csv(path: Path, rel: str, form: Form | None) -> RawTable:

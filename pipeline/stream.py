@@ -74,6 +74,7 @@ from pipeline.readers import (
     _first_records,
     _header_index,
     read_table,
+    reject_utf16,
 )
 
 log = logging.getLogger("pipeline.ingest")
@@ -99,7 +100,9 @@ def is_streamed(form: Form) -> bool:
 
 def _csv_encoding(path: Path, rel: str) -> str:
     """``utf-8-sig`` when the whole file is valid UTF-8, else ``cp1252`` (checked in blocks, as
-    :func:`pipeline.readers.decode_csv_bytes` decides on the whole)."""
+    :func:`pipeline.readers.decode_csv_bytes` decides on the whole; UTF-16 stops)."""
+    with open(path, "rb") as handle:
+        reject_utf16(handle.read(4096), rel)
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -568,8 +571,8 @@ def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, 
     the run before it redacts any text) and whether any of them holds free text. A csv file is
     read for those columns only; a workbook or ``.sav`` whole (the last one read is kept in
     ``cache`` for its turn, so that the first of them is not read twice)."""
-    names: list = []
-    numbers: list = []
+    names: dict = {}  # distinct, in the order found: a name recurs on many rows and chunks
+    numbers: dict = {}
     free_text = False
     for export in reversed(exports):
         form = codebook.forms[export.form]
@@ -608,7 +611,7 @@ def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, 
                         if wanted[name].type == "text":
                             free_text = free_text or len(cells) > 0
                         else:
-                            (names if wanted[name].type == "name" else numbers).extend(cells.unique())
+                            (names if wanted[name].type == "name" else numbers).update(dict.fromkeys(cells.unique()))
             except pd.errors.ParserError as exc:
                 raise _csv_error(export.rel, str(exc)) from None
         else:
@@ -623,8 +626,8 @@ def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, 
                 if column.type == "text":
                     free_text = free_text or len(cells) > 0
                 else:
-                    (names if column.type == "name" else numbers).extend(cells.unique())
-    return names, numbers, free_text
+                    (names if column.type == "name" else numbers).update(dict.fromkeys(cells.unique()))
+    return list(names), list(numbers), free_text
 
 
 def _load_annotator(organisations: tuple[str, ...]):
@@ -706,6 +709,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     cache: dict[str, RawTable] = {}
     names, numbers, free_text = _names_pass(streamed, codebook, cache)
     redactor = new_redactor([caselist, *whole_forms], names, numbers, free_text, codebook, annotator)
+    del names, numbers  # the redactor keeps what it needs of them
     cases = case_base(caselist, key)
     listed = caselist.values.loc[caselist.status == KEPT]
     keys = {"case_number": listed["case_number"].dropna(), "client_name": listed["client_name"].dropna()}

@@ -2186,3 +2186,131 @@ def sav_safety_11(raw: Path) -> Outcome:
     frame, meta = pyreadstat.read_sav(str(path))
     assert frame.iloc[case, var] == 11.0 and meta.column_labels[var] == "Veiligheid volgens cliënt"
     return value([Line("2020/startformulier.sav", case + 2, "Veiligheid volgens cliënt", "safety_out_of_range")])
+
+
+# =============================================================================================
+# Found by a second, independent probe of the contract (a helper that had not seen the variants
+# above): ordinary slips of other tools and other machines.
+
+
+@variant("A", "2019/clientervaring.csv saved with a lone CR at each line end (Excel's 'CSV (Macintosh)').")
+def csv_cr_only_line_ends(raw: Path) -> Outcome:
+    rel = "2019/clientervaring.csv"
+    f = read_csv(raw / rel)
+    f.newline = "\r"
+    write_csv(raw / rel, f)
+    data = (raw / rel).read_bytes()
+    assert b"\r\n" not in data and data.count(b"\r") >= len(f.records)
+    return harmless()
+
+
+@variant(
+    "A",
+    """2020/contactformulier.csv in Unicode NFD (a Mac export: `ë` as `e` plus a combining
+diaeresis), headers and answers alike: `Cliënt` is the same label.""",
+)
+def csv_in_nfd(raw: Path) -> Outcome:
+    rel = "2020/contactformulier.csv"
+    f = read_csv(raw / rel)
+    f.records = [[unicodedata.normalize("NFD", cell) for cell in record] for record in f.records]
+    write_csv(raw / rel, f)
+    assert "e\u0308" in (raw / rel).read_text(encoding="utf-8-sig")
+    return harmless()
+
+
+@variant("A", """2019/clientervaring.csv: the BOM decoded once too often, so the first header reads `ï»¿Casusnr`.""")
+def header_bom_decoded_twice(raw: Path) -> Outcome:
+    rel = "2019/clientervaring.csv"
+    f = read_csv(raw / rel)
+    assert f.headers[0] in ("Casusnummer", "Casusnr")
+    f.records[0][0] = "\u00ef\u00bb\u00bf" + f.records[0][0]
+    write_csv(raw / rel, f)
+    return harmless()
+
+
+@variant("B", """2020/contactformulier.csv saved as UTF-16 ('Unicode-tekst'): stops, naming UTF-16 and how to save it.""")
+def csv_saved_as_utf16(raw: Path) -> Outcome:
+    rel = "2020/contactformulier.csv"
+    text = (raw / rel).read_bytes().decode("utf-8-sig")
+    (raw / rel).write_bytes(text.encode("utf-16"))  # with its BOM, as Excel writes it
+    return stop(rel, mentions=("UTF-16", "CSV"))
+
+
+@variant(
+    "B",
+    """casuslijst: the `Team` cells of rows 20-23 merged (Excel keeps the value in row 20 only, the
+other rows would read as blank): stops at row 20, column Team, naming the merged range.""",
+)
+def merged_team_cells(raw: Path) -> Outcome:
+    wb = load_xlsx(raw / CASELIST)
+    ws = wb.active
+    letter = openpyxl.utils.get_column_letter(CL["Team"] + 1)
+    ws.merge_cells(f"{letter}20:{letter}23")
+    wb.save(raw / CASELIST)
+    assert load_xlsx(raw / CASELIST).active.cell(21, CL["Team"] + 1).value is None
+    return stop(CASELIST, row=20, column="Team", sheet="Blad1", mentions=(f"{letter}20:{letter}23", "samengevoegd"))
+
+
+def _error_cell(path: Path, row: int, column: int, error: str) -> None:
+    """Write an Excel error value (as a failed formula leaves it: `t="e"`) into one cell."""
+    wb = load_xlsx(path)
+    cell = wb.active.cell(row, column)
+    cell.value = error
+    cell.data_type = "e"
+    wb.save(path)
+    assert 't="e"' in xlsx_sheet_xml(path)
+
+
+@variant(
+    "B",
+    """casuslijst: `Team` of row 8 is the Excel error `#N/A` (a failed VLOOKUP), which calamine
+reads as blank: stops as an answer not in the code list, saying it is an Excel error value.""",
+)
+def error_value_in_code_column(raw: Path) -> Outcome:
+    _error_cell(raw / CASELIST, 8, CL["Team"] + 1, "#N/A")
+    return stop(CASELIST, row=8, column="Team", sheet="Blad1", mentions=("#N/A", "Excel-foutwaarde"))
+
+
+@variant(
+    "B",
+    """2019/eindformulier.xlsx renamed `Kopie van eindformulier.xlsx`: the name holds the form's name
+without starting with it, so the file would be skipped: stops, saying how to rename it.""",
+)
+def form_file_named_kopie_van(raw: Path) -> Outcome:
+    (raw / "2019" / "eindformulier.xlsx").rename(raw / "2019" / "Kopie van eindformulier.xlsx")
+    return stop("2019/Kopie van eindformulier.xlsx", mentions=("hernoem", "eindformulier.xlsx"))
+
+
+@variant(
+    "B",
+    """2019/contactformulier.csv: two exports pasted together, so the header row appears again as
+row 501: stops at row 501 and says it looks like a repeated header row.""",
+)
+def header_repeated_inside_the_data(raw: Path) -> Outcome:
+    rel = "2019/contactformulier.csv"
+    f = read_csv(raw / rel)
+    f.records.insert(500, list(f.headers))
+    write_csv(raw / rel, f)
+    return stop(rel, row=501, mentions=("herhaalde kopregel",))
+
+
+@variant(
+    "C",
+    """Excel error values where a date or a score should be: casuslijst `Einde ervaringsdeskundige`
+`#VALUE!` (row 8) is invalid_date; 2019/eindformulier.xlsx `Veiligheid volgens cliënt` `#DIV/0!`
+(row 3) is safety_out_of_range (calamine alone would read both as blank, without a line).""",
+)
+def error_values_in_date_and_score(raw: Path) -> Outcome:
+    _error_cell(raw / CASELIST, 8, CL["Einde ervaringsdeskundige"] + 1, "#VALUE!")
+    rel = "2019/eindformulier.xlsx"
+    ws = load_xlsx(raw / rel).active
+    column = col_of(xlsx_headers(ws), "Veiligheid volgens cliënt") + 1
+    assert ws.cell(3, column).value is not None
+    _error_cell(raw / rel, 3, column, "#DIV/0!")
+    return value(
+        [
+            Line(CASELIST, 8, "Einde ervaringsdeskundige", "invalid_date"),
+            Line(rel, 3, "Veiligheid volgens cliënt", "safety_out_of_range"),
+        ],
+        exact=False,
+    )

@@ -310,6 +310,10 @@ def test_html_figures_keep_their_text_and_alt(rendered):
     assert len(svgs) == 4
     for svg in svgs:
         assert b"<text" in svg and b"DejaVu Sans" in svg  # text stays text (selectable, read aloud)
+        # no data-frame column name reaches a reader as an axis or legend title
+        words = {t.strip() for t in re.findall(r">([^<>]+)</text>", svg.decode("utf-8"))}
+        internal = {"what", "group", "pair", "moment", "score", "n", "w", "target", "measure", "value", "year", "share"}
+        assert not words & internal, words & internal
     assert html.count('alt="') >= 4
 
 

@@ -253,6 +253,8 @@ def figure_pairs(long: pd.DataFrame, words: Words) -> p9.ggplot:
         + p9.labs(x="", y=w("y"))
         + report_theme()
         + p9.theme(legend_title=p9.element_text(size=9))
+        # the mean line's legend has no title (an empty scale name would show the column's name)
+        + p9.guides(color=p9.guide_legend(theme=p9.theme(legend_title=p9.element_blank())))
     )
 
 
