@@ -151,8 +151,8 @@ def column_text(mapped: MappedTable, column: Column, codebook: Codebook) -> pd.S
     labelled = column.type in ("code", "yes_no")
     if mapped.raw.format == "sav" and labelled:
         labels = mapped.raw.value_labels.get(position)
-        if labels is None and column.type == "yes_no":
-            labels = {float(k): v for k, v in codebook.yes_no_sav_codes.items()}
+        if column.type == "yes_no":  # the contract's 1 / 0 / 9: a label in the file wins, 9 is unknown without one
+            labels = {**{float(k): v for k, v in codebook.yes_no_sav_codes.items()}, **(labels or {})}
         if labels:
 
             def label_of(value: object) -> str | None:
@@ -428,6 +428,11 @@ def _unknown_label_fix(shown: str, mapped: MappedTable) -> str:
     header repeated inside the data (two exports pasted together), or a new label variant."""
     if shown.strip().upper() in EXCEL_ERRORS:
         return "de cel bevat een Excel-foutwaarde; herstel de formule in Excel of typ het antwoord zelf in"
+    if mapped.raw.format == "sav" and re.fullmatch(r"-?\d+(?:[.,]\d+)?", shown.strip()):
+        return (
+            "de code heeft in het .sav-bestand geen waardelabel; geef hem in SPSS het label uit de codelijst "
+            "(Variable View > Values), of vervang hem door een code die er een heeft"
+        )
     headers = {normalise_header(h) for h in mapped.raw.headers if h}
     if normalise_header(shown) in headers:
         return (

@@ -59,7 +59,7 @@ def derive_case_fields(
     from_start = out[["case_id"]].join(start, on="case_id")  # keeps each column's dtype, also when empty
     birth = pd.to_datetime(from_start["birth_date"]) if "birth_date" in from_start else pd.Series(pd.NaT, index=out.index)
     age = completed_years(birth, out["expert_start"])
-    out["age"] = age.where(age >= 0)  # a birth date after the expert's start is impossible: left out
+    out["age"] = age  # as the definition has it: left out only when a date is blank (a negative age counts)
     for column in ["sex", "children_involved", "n_children"]:
         out[column] = from_start[column]
     end = end_forms.drop_duplicates("case_id").set_index("case_id")

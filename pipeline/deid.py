@@ -319,6 +319,9 @@ class DeduceAnnotator:
         before = fold(text[max(0, start - 40) : start])
         if (folded in v.places or folded in v.world_places) and re.search(_LOCATIVE, before):
             return None  # "komt uit Santiago", "woont in Brugge": a place name alone stays
+        led = re.search(r"(?:^|\W)(den|de|het)\s+$", before)  # "in Den Bosch": the article is part of the place
+        if led and f"{led.group(1)} {folded}" in v.places and re.search(_LOCATIVE, before[: led.start(1)]):
+            return None
         if any(re.search(rf"(?<!\w){re.escape(org)}\s*$", before) for org in v.organisations if len(org) >= 2):
             return None  # "GGD Hollands Noorden", "Veilig Thuis Zuid-Holland Zuid": the rest of an organisation's name
         return Annotation(start, end, "[naam]")

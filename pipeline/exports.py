@@ -117,29 +117,9 @@ def _scan_year_folder(
             _claim(files, ExportFile(form, folder.name, path, rel), problems)
         elif form_of(path.stem, root_forms):
             found.ignored.append((rel, "kopie van de casuslijst in een jaarmap (de casuslijst bovenin de exportmap telt)"))
-        elif _format(path) in FORMATS and (named := _names_a_form(path.stem, year_forms)):
-            _problem(problems, _misnamed(rel, path, named))
         else:
             found.ignored.append((rel, "geen formulier van het exportcontract"))
     found.exports.extend(files[name] for name in year_forms if name in files)
-
-
-def _names_a_form(stem: str, forms: list[str]) -> str | None:
-    """The form whose name a file stem holds without starting with it (``Kopie van
-    eindformulier``), or None."""
-    folded = stem.casefold()
-    return next((name for name in sorted(forms, key=len, reverse=True) if name in folded), None)
-
-
-def _misnamed(rel: str, path: Path, form: str) -> StructuralError:
-    """A spreadsheet whose name holds a form's name but does not start with it: it may hold that
-    form's data, which would otherwise be skipped."""
-    return StructuralError(
-        rel,
-        f"de bestandsnaam bevat '{form}' maar begint er niet mee, dus dit bestand zou niet gelezen worden; hernoem het "
-        f"naar {form}{path.suffix.lower()} (een achtervoegsel mag: {form}_export{path.suffix.lower()}), of haal het weg "
-        "als het een oude kopie is",
-    )
 
 
 def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] | None = None) -> Discovery:
@@ -183,8 +163,6 @@ def discover(raw_dir: Path, codebook: Codebook, problems: list[StructuralError] 
             _problem(problems, _other_format(path.name, path, form))
         elif form:
             _claim(root, ExportFile(form, None, path, path.name), problems)
-        elif _format(path) in FORMATS and not year_form and (named := _names_a_form(path.stem, root_forms)):
-            _problem(problems, _misnamed(path.name, path, named))
         elif year_form:
             _problem(
                 problems,

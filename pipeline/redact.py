@@ -255,6 +255,7 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
         places=_folded(
             _deduce_list("locations", "lst_placename", "lst_municipality")
             | _deduce_list("locations", "lst_placename", "lst_residence")
+            | set(lexicon.get("places_extra", []))
         ),
         world_places=_folded(
             line
@@ -284,6 +285,16 @@ _BSN = re.compile(
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \t\-()./]{7,}\d(?!\w)")
 _YEARS_ONLY = re.compile(r"(?:(?:19|20)\d\d[\s\-/]*)+")
 _GENERIC_CASE = re.compile(r"(?<!\w)casus(?:nummer|nr)?\.?\s*[:#]?\s*\d+(?!\w)", re.IGNORECASE)
+# Another organisation's case or file number without a cue: two to four capitals (and digits),
+# then digit groups joined by dashes or slashes, five digits or more in all ("SG-23-1187",
+# "VT-24-008815", "PL2000-2024187356"); "COVID-19" and "ISO-9001" have too few digits.
+_ORG_CASE = re.compile(r"(?<![\w\-/])[A-Z]{2,4}\d{0,6}(?:[\-/]\d{2,}){1,3}(?![\w\-/])")
+
+
+def _org_case(match: re.Match) -> str:
+    return "[casusnummer]" if sum(c.isdigit() for c in match.group()) >= 5 else match.group()
+
+
 # A numeric date, not part of a longer chain of digit groups (06.12.34.56.78 is a phone number).
 _NUMERIC_DATE = re.compile(r"(?<![\w.\-/])(\d{1,2})([-/.])(\d{1,2})\2('?\d{2}|\d{4})(?![\w]|[.\-/]\d)")
 # A day and month without a year: "19/4", "di 28/11", and "per 01-09" (a dash form only after a word for when).
@@ -415,6 +426,8 @@ def _phone(match: re.Match) -> str:
     digits = "".join(c for c in text if c.isdigit())
     if passes_eleven_test(digits) and not digits.startswith("0"):
         return "[bsn]"
+    if text.lstrip().startswith(("00", "+")):  # international: a country code and up to 15 digits in all
+        return "[telefoon]" if 9 <= len(digits.removeprefix("00")) <= 15 else text
     return "[telefoon]" if 9 <= len(digits) <= 13 else text
 
 
@@ -473,8 +486,12 @@ class Redactor:
         word = rf"(?:{NAME_START}{LETTERS}*(?:['’\-]{LETTERS}+)*\.?)"
         lower_word = rf"(?:{LETTERS}+(?:['’\-]{LETTERS}+)*)"
         # a word for a person (or a title), then the name: particles, capitalised words
+        # (the name does not start with another such word: in "buurman heet Hoop" the cue for
+        # "Hoop" is "heet"; "heet eigenlijk Nazira": a filler word may stand between)
         self._role_name = re.compile(
-            rf"(?<![\w-])((?i:{person})|(?i:{titles})\.?)(\s*[:,]?\s+|\s*:\s*|\.\s*)"
+            rf"(?<![\w-])((?i:{person})|(?i:{titles})\.?)"
+            rf"(\s*[:,]?\s+(?:(?i:eigenlijk|officieel|voluit|echt)\s+)?|\s*:\s*|\.\s*)"
+            rf"(?!(?i:{person})(?![\w-]))"
             rf"((?:{particle}*{word})(?:[ \t]+{particle}*{word}){{0,3}}|{particle}+{lower_word}|{lower_word})"
         )
         platforms = "|".join(sorted((re.escape(w) for w in v.platforms), key=len, reverse=True))
@@ -703,6 +720,7 @@ class Redactor:
             result = self.case_number.sub("[casusnummer]", result)
         result = _CUED_NUMBER.sub(_cued_number, result)
         result = _GENERIC_CASE.sub("[casusnummer]", result)
+        result = _ORG_CASE.sub(_org_case, result)
         result = _USER_NAME.sub("[account]", result)
         result = _NUMERIC_DATE.sub(_numeric_date, result)
         result = _ISO_DATE.sub("[datum]", result)

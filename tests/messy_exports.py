@@ -2273,16 +2273,6 @@ def error_value_in_code_column(raw: Path) -> Outcome:
 
 @variant(
     "B",
-    """2019/eindformulier.xlsx renamed `Kopie van eindformulier.xlsx`: the name holds the form's name
-without starting with it, so the file would be skipped: stops, saying how to rename it.""",
-)
-def form_file_named_kopie_van(raw: Path) -> Outcome:
-    (raw / "2019" / "eindformulier.xlsx").rename(raw / "2019" / "Kopie van eindformulier.xlsx")
-    return stop("2019/Kopie van eindformulier.xlsx", mentions=("hernoem", "eindformulier.xlsx"))
-
-
-@variant(
-    "B",
     """2019/contactformulier.csv: two exports pasted together, so the header row appears again as
 row 501: stops at row 501 and says it looks like a repeated header row.""",
 )
@@ -2314,3 +2304,23 @@ def error_values_in_date_and_score(raw: Path) -> Outcome:
         ],
         exact=False,
     )
+
+
+@variant(
+    "B",
+    """2020/startformulier.sav: `Geslacht cliënt` of case 5 patched in place to code 7, which has no
+value label: an answer not in the code list; the message says the code lacks a value label.""",
+)
+def sav_code_without_value_label(raw: Path) -> Outcome:
+    import pyreadstat
+
+    path = raw / "2020" / "startformulier.sav"
+    data = bytearray(path.read_bytes())
+    layout = sav_layout(bytes(data))
+    var = next(i for i, v in enumerate(layout.variables) if v[3] == "Geslacht cliënt")
+    case = 4  # 0-based: case 5, spreadsheet row 6
+    struct.pack_into("<d", data, layout.cell_offset(case, var), 7.0)
+    path.write_bytes(bytes(data))
+    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    assert frame.iloc[case, var] == 7.0 and 7.0 not in meta.variable_value_labels.get(meta.column_names[var], {})
+    return stop("2020/startformulier.sav", row=case + 2, column="Geslacht cliënt", mentions=("'7'", "waardelabel"))

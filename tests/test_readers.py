@@ -10,7 +10,16 @@ from exportkit import CB, START_HEADERS, start_row, write_table
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline.cells import MappedTable, code_lookup, map_headers, parse_dates, parse_multi, parse_numbers, text_frame
+from pipeline.cells import (
+    MappedTable,
+    code_lookup,
+    map_headers,
+    parse_dates,
+    parse_multi,
+    parse_numbers,
+    text_frame,
+    validate_text,
+)
 from pipeline.codebook import normalise_header
 from pipeline.errors import StructuralError
 from pipeline.exports import discover, form_of
@@ -66,6 +75,35 @@ def test_sav_headers_are_variable_labels_and_codes_get_value_labels(tmp_path):
     assert text["sex"].tolist() == ["Vrouw", "Man"]
     assert text["safety_client"].tolist() == ["99", "6"]  # a value label on a number does not change it
     assert text["date_filled"].tolist() == ["2020-03-01", None]
+
+
+def test_sav_yes_no_codes_without_a_label_of_their_own_follow_the_contract(tmp_path):
+    """Contract: yes/no in .sav is 1 / 0 with value labels, 9 = unknown. A 9 that the file gives no
+    label of its own is unknown (not a stop); a label the file does give wins; another code stops
+    as an answer not in the code list."""
+    path = write_table(
+        tmp_path / "t.sav",
+        ["Casusnummer", "Kinderen betrokken"],
+        [["CIR-0001", 1.0], ["CIR-0002", 0.0], ["CIR-0003", 9.0], ["CIR-0004", None]],
+        value_labels={"Kinderen betrokken": {1: "Ja", 0: "Nee"}},
+    )
+    mapped = MappedTable(
+        read_table(path, "2020/t.sav"), CB.forms["startformulier"], {"case_number": 0, "children_involved": 1}, "case_number"
+    )
+    text = text_frame(mapped, CB)
+    assert text["children_involved"].tolist() == ["Ja", "Nee", "Onbekend", None]
+    assert validate_text(text, CB.forms["startformulier"], CB, 2021).empty  # 9 is a missing answer, no problem
+    path = write_table(
+        tmp_path / "u.sav",
+        ["Casusnummer", "Kinderen betrokken"],
+        [["CIR-0001", 7.0]],
+        value_labels={"Kinderen betrokken": {1: "Ja", 0: "Nee"}},
+    )
+    mapped = MappedTable(
+        read_table(path, "2020/u.sav"), CB.forms["startformulier"], {"case_number": 0, "children_involved": 1}, "case_number"
+    )
+    failures = validate_text(text_frame(mapped, CB), CB.forms["startformulier"], CB, 2021)
+    assert failures["column"].tolist() == ["children_involved"]
 
 
 def test_header_matching_is_tolerant():

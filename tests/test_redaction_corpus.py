@@ -59,15 +59,21 @@ def test_the_redaction_meets_the_thresholds_on_the_corpus(redactor, capsys):
     assert not failures, "; ".join(failures)
 
 
-BLIND_SETS = ["free_text_corpus_blind.txt", "free_text_corpus_blind2.txt"]
-MIN_BLIND_ALL = 0.95  # a regression floor: the sets were written blind to the code, and each was used to fix what it found
-MIN_BLIND_NAMES = 0.95
+# (all identifiers, names) floors per set: a regression floor, since the sets were written blind to
+# the code and each was then used once to fix what it found. Set 3 (150 answers) keeps hard cases
+# that are left unfixed on purpose (Chinese two-part names, a surname that is also a word at the
+# start of a sentence, a surname in capitals): its name floor is lower.
+BLIND_SETS = {
+    "free_text_corpus_blind.txt": (0.95, 0.95),
+    "free_text_corpus_blind2.txt": (0.95, 0.95),
+    "free_text_corpus_blind3.txt": (0.95, 0.92),
+}
 
 
 @pytest.mark.parametrize("name", BLIND_SETS)
 def test_the_blind_sets_stay_above_a_floor(redactor, capsys, name):
-    """Two further sets of 200 answers, each written by someone who had not seen the redactor
-    (see their headers). Their first scores are the honest measure of how the redaction
+    """Three further sets (200, 200 and 150 answers), each written by someone who had not seen the
+    redactor (see their headers). Their first scores are the honest measure of how the redaction
     generalises (README, privacy); since then each has been used to fix what it found, so here they
     guard against regressions, at a lower floor than the main corpus."""
     from free_text_corpus import load_corpus
@@ -77,8 +83,9 @@ def test_the_blind_sets_stay_above_a_floor(redactor, capsys, name):
         print(f"\n{name}")
         print(format_table(table))
         print(format_misses(table))
-    assert table.rate(ALL_IDENTIFIERS) >= MIN_BLIND_ALL, f"{table.rate(ALL_IDENTIFIERS):.1%}"
-    assert table.rate(ALL_NAMES) >= MIN_BLIND_NAMES, f"{table.rate(ALL_NAMES):.1%}"
+    min_all, min_names = BLIND_SETS[name]
+    assert table.rate(ALL_IDENTIFIERS) >= min_all, f"{table.rate(ALL_IDENTIFIERS):.1%}"
+    assert table.rate(ALL_NAMES) >= min_names, f"{table.rate(ALL_NAMES):.1%}"
     assert 1 - table.rate("instelling") <= MAX_INSTITUTIONS_REMOVED
 
 
@@ -101,6 +108,17 @@ def test_the_blind_sets_stay_above_a_floor(redactor, capsys, name):
         ("Samen met pleger Dennis en wijkagent ter Borg, dr. Ramdin en psycholoog Van Gils", None),
         ("bewindvoerder Hereijgers en pleegmoeder Wilma", "bewindvoerder [naam] en pleegmoeder [naam]"),
         ("Gesprek met [naam] over [adres], zie [casusnummer]", "Gesprek met [naam] over [adres], zie [casusnummer]"),
+        # found by the third blind set
+        ("buurman heet Hoop, heeft de ruzie gehoord", "buurman heet [naam], heeft de ruzie gehoord"),
+        ("Moeder heet eigenlijk Nazira, iedereen noemt haar Zira.", "Moeder heet eigenlijk [naam], iedereen noemt haar [naam]."),
+        (
+            "Bekend bij Safegroup onder SG-23-1187 en bij VT onder VT-24-008815.",
+            "Bekend bij Safegroup onder [casusnummer] en bij VT onder [casusnummer].",
+        ),
+        ("registratie politie PL2000-2024187356", "registratie politie [casusnummer]"),
+        ("Zus in Marokko: 00212 661 234 578", "Zus in Marokko: [telefoon]"),
+        ("Maatregelen rond COVID-19 en ISO-9001.", "Maatregelen rond COVID-19 en ISO-9001."),
+        ("Zij woont in Den Bosch, vlakbij het station.", "Zij woont in Den Bosch, vlakbij het station."),
     ],
 )
 def test_the_known_leaks_and_over_redactions_are_fixed(redactor, text, expected):
