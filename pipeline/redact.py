@@ -360,6 +360,11 @@ _STREET_PREFIXES = frozenset(
 """.split()
 )
 # Words after which a capitalised word is a name whatever else it could be: titles and "heet" (is called).
+# "[naam]" and then particles and one word: the candidate rest of a surname (see Redactor._name_tails)
+_NAME_TAIL = re.compile(
+    r"\[naam\]((?:[ \t]+(?:van|von|de|der|den|ter|ten|vande|vander|vanden))+)[ \t]+"
+    r"([^\W\d_][^\W\d_]*(?:[-'’][^\W\d_]+)*)(?![\w\[])"
+)
 _NAMING_WORDS = frozenset("mevrouw meneer mijnheer heer heet heette genaamd genoemd alias bijnaam roepnaam".split())
 _STREET_KINDS = frozenset("laan plein kade weg dijk singel gracht hof markt straat steeg pad dreef park ring burgwal".split())
 _STREET_ENDING = re.compile(
@@ -734,7 +739,30 @@ class Redactor:
         result = _POSTCODE.sub(self._postcode, result)
         result = self._role_names(result)
         result = self._unannounced_names(result)
-        return self._known_names(result)
+        return self._name_tails(self._known_names(result))
+
+    def _name_tails(self, text: str) -> str:
+        """A surname with particles after a name already found joins it: "[naam] van den
+        oetelaar" → "[naam]" (a known first name found first would leave the rest for no other
+        rule to see). Not when the word is an ordinary Dutch word ("[naam] de vader"), a
+        nationality, function word, profession or an organisation ("[naam] van Safegroup")."""
+        if "[naam]" not in text:
+            return text
+        v = self.vocabulary
+
+        def tail(match: re.Match) -> str:
+            word = match.group(2)
+            folded = fold(word).casefold()
+            parts = [p for p in re.split(r"[-'’]", folded) if p]
+            if (
+                word.isupper()
+                or v.is_organisation(fold(text[match.start(2) :]).casefold())
+                or all(p in v.dutch_words or p in v.not_names or p in v.professions or p in v.very_frequent_words for p in parts)
+            ):
+                return match.group()
+            return "[naam]"
+
+        return _NAME_TAIL.sub(tail, text)
 
     def redact(self, text: object) -> object:
         """The redacted text (blank stays blank)."""

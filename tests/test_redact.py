@@ -136,3 +136,16 @@ def test_numbers_after_a_word_that_says_what_they_number():
 def test_a_day_and_month_after_a_weekday():
     assert R.redact("Afspraak op do 7-12 14:00") == "Afspraak op do [datum] 14:00"
     assert R.redact("voor 2-3 weken, 3-4 keer") == "voor 2-3 weken, 3-4 keer"
+
+
+def test_a_surname_with_particles_after_a_known_first_name_goes_with_it():
+    """A first name known from the case list is found first; the rest of the name ("van den
+    oetelaar") would then be left for no other rule: it joins the placeholder, unless it is an
+    ordinary word, a profession or an organisation."""
+    r = Redactor(names=["Nicole van Hal"], organisations=["Safegroup"])
+    assert r.redact("nicole van den oetelaar is de moeder") == "[naam] is de moeder"
+    assert r.redact("Nicole de Bruin-Verhoeven belde") == "[naam] belde"
+    assert r.redact("Nicole de vader belde") == "[naam] de vader belde"
+    assert r.redact("Nicole van de buurt") == "[naam] van de buurt"
+    assert r.redact("Nicole van Safegroup belde") == "[naam] van Safegroup belde"
+    assert r.redact("Nicole van de GGZ belde") == "[naam] van de GGZ belde"
