@@ -156,13 +156,14 @@ class _Closest:
                 f"binnen de eerste {HEADER_SEARCH_ROWS} rijen staan.",
             )
         names = ", ".join(" of ".join(f"'{h}'" for h in headers) for headers in self.missing)
+        plural = len(self.missing) > 1
+        missing = "kolommen ontbreken" if plural else "kolom ontbreekt"
+        fix = "voeg de kolommen toe of geef ze hun naam" if plural else "voeg de kolom toe of geef hem zijn naam"
+        found = f" Gevonden kolommen in die rij: {_shown_headers(self.found)}." if self.found else ""
         return StructuralError(
             rel,
-            f"verplichte {'kolommen ontbreken' if len(self.missing) > 1 else 'kolom ontbreekt'}: {names}. Deze rij komt het dichtst bij "
-            f"een kopregel van het {form.label_nl.lower()}; "
-            + ("voeg de kolommen toe of geef ze hun naam" if len(self.missing) > 1 else "voeg de kolom toe of geef hem zijn naam")
-            + " uit het exportcontract."
-            + (f" Gevonden kolommen in die rij: {_shown_headers(self.found)}." if self.found else ""),
+            f"verplichte {missing}: {names}. Deze rij komt het dichtst bij een kopregel van het "
+            f"{form.label_nl.lower()}; {fix} uit het exportcontract.{found}",
             row=self.row,
             column=self.missing[0][0],
             sheet=self.sheet,
@@ -436,20 +437,14 @@ def _read_csv(path: Path, rel: str, form: Form | None) -> RawTable:
             raise closest.error(rel, form, "het bestand")
     width = max(len(r) for r in records[: header + 1])
     try:
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=";",
-            header=None,
-            names=range(width),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            quotechar='"',
-            engine="c",
-        )
+        grid = pd.read_csv(io.StringIO(text), names=range(width), **DUTCH_CSV)
     except pd.errors.ParserError as exc:
         raise _csv_error(rel, str(exc)) from None
     return _from_grid(grid, rel, "csv", header)
+
+
+# pandas' reading of a Dutch Excel csv: every cell as text, blank lines kept (rows keep their numbers)
+DUTCH_CSV = dict(sep=";", header=None, dtype=str, keep_default_na=False, skip_blank_lines=False, quotechar='"', engine="c")
 
 
 def _csv_error(rel: str, message: str) -> StructuralError:

@@ -66,6 +66,7 @@ from pipeline.ingest import (
 from pipeline.link import link_keys, link_lookup
 from pipeline.parallel import available_workers, worker_count
 from pipeline.readers import (
+    DUTCH_CSV,
     HEADER_SEARCH_ROWS,
     RawTable,
     _clean_column,
@@ -173,19 +174,7 @@ def iter_chunks(
         return
     encoding = _csv_encoding(path, rel)
     header, width = _csv_header(path, rel, form, encoding)
-    reader = pd.read_csv(
-        path,
-        sep=";",
-        header=None,
-        names=range(width),
-        dtype=str,
-        keep_default_na=False,
-        skip_blank_lines=False,
-        quotechar='"',
-        engine="c",
-        encoding=encoding,
-        chunksize=rows_per_chunk,
-    )
+    reader = pd.read_csv(path, names=range(width), encoding=encoding, chunksize=rows_per_chunk, **DUTCH_CSV)
     first_line = 1
     try:
         for number, grid in enumerate(reader):
@@ -590,18 +579,12 @@ def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, 
                 continue
             reader = pd.read_csv(
                 export.path,
-                sep=";",
-                header=None,
                 names=range(width),
                 usecols=sorted(positions.values()),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                quotechar='"',
-                engine="c",
                 encoding=encoding,
                 skiprows=header + 1,
                 chunksize=chunk_rows(),
+                **DUTCH_CSV,
             )
             try:
                 for grid in reader:

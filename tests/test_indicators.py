@@ -17,22 +17,21 @@ import datetime as dt
 import json
 
 import pytest
-from exportkit import CASELIST_HEADERS, DEV_HEADERS, NONCASE_HEADERS, START_HEADERS, SURVEY_HEADERS, caselist_row, write_table
+from exportkit import (
+    CASELIST_HEADERS,
+    DEV_HEADERS,
+    END_HEADERS,
+    NONCASE_HEADERS,
+    START_HEADERS,
+    SURVEY_HEADERS,
+    caselist_row,
+    write_table,
+)
 
 from pipeline.indicators import compute_indicators, kerncijfers_json
 from pipeline.stages import clean_run
 
 PEIL = dt.date(2021, 1, 1)
-END_HEADERS = [
-    "Casusnummer",
-    "Datum invullen",
-    "Ervaringsdeskundige",
-    "Reden afsluiten",
-    *DEV_HEADERS,
-    "Veiligheid volgens cliënt",
-    "Veiligheid volgens ervaringsdeskundige",
-    "Veiligheid volgens casusverantwoordelijke",
-]
 CONTACT_2019 = [
     "Casusnummer",
     "Datum contact",
