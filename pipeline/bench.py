@@ -99,8 +99,11 @@ def _run_stage(args: list[str], env: dict, cwd: Path) -> tuple[float, float, str
 # A tiny parent that runs the command as its only child and prints the peak memory of the child's
 # whole process tree (the stage and any worker processes it starts): the highest sum of the
 # processes' proportional set size (PSS: a page shared by k processes counts 1/k in each, so
-# forked workers are not counted twice), sampled every 50 ms, and never less than the kernel's
-# exact maximum resident size of the largest single process.
+# forked workers are not counted twice), and never less than the kernel's exact maximum
+# resident size of the largest single process. Reading a large process's PSS costs the kernel
+# a walk of its page tables (about 12 ms for a 1 GB process): the sampler waits ten times as
+# long as its last sample took, at least 50 ms, so that it takes at most a tenth of a core
+# from what it measures (sampling every 50 ms took half a core at 400×).
 _MEASURE = (
     "import os, resource, subprocess, sys, time\n"
     "def tree(pid):\n"
@@ -125,8 +128,9 @@ _MEASURE = (
     "child = subprocess.Popen(sys.argv[1:])\n"
     "peak = 0\n"
     "while child.poll() is None:\n"
+    "    started = time.perf_counter()\n"
     "    peak = max(peak, tree_rss(child.pid))\n"
-    "    time.sleep(0.05)\n"
+    "    time.sleep(max(0.05, 10 * (time.perf_counter() - started)))\n"
     "kernel = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
     "print('peak_mib=%.1f' % (max(peak, kernel) / 2**20))\n"
     "sys.exit(child.returncode)\n"

@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,23 +236,29 @@ def parse_files(
     peildatum: dt.date,
     workers: int = 1,
     problems: list[StructuralError] | None = None,
+    beside: list[tuple[Callable[[], object], float]] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[ParsedFile | None]:
     """:func:`parse_file` for every export, in export order (in ``workers`` worker processes,
     see :mod:`pipeline.parallel`; the outcome does not depend on their number).
 
     The first structural problem raises; with ``problems`` (a list) each file's problem is
-    appended to it instead and that file's place holds None."""
+    appended to it instead and that file's place holds None. ``beside``: other tasks (with
+    their cost) for the same workers, run after the files' tasks in order, their results
+    appended to the list returned; ``meanwhile``: work for this process while the workers work."""
+    beside = beside or []
 
     def progress(index: int, parsed: ParsedFile | StructuralError) -> None:
         if isinstance(parsed, ParsedFile):
             log.info("gelezen: %s (%d rijen)", exports[index].rel, len(parsed.status))
 
     tasks = [functools.partial(_parse_slim, export, codebook, peildatum, problems is not None) for export in exports]
-    results = run_tasks(tasks, workers, costs=[_parse_cost(e) for e in exports], on_result=progress)
-    for result in results:
+    costs = [_parse_cost(e) for e in exports] + [cost for _, cost in beside]
+    results = run_tasks([*tasks, *(task for task, _ in beside)], workers, costs, on_result=progress, meanwhile=meanwhile)
+    for result in results[: len(tasks)]:
         if isinstance(result, StructuralError):
             problems.append(result)
-    return [r if isinstance(r, ParsedFile) else None for r in results]
+    return [r if isinstance(r, ParsedFile) else None for r in results[: len(tasks)]] + results[len(tasks) :]
 
 
 def _parse_slim(

@@ -22,9 +22,10 @@ def normalise_name(name: object) -> str | None:
     runs of spaces collapsed (``'  ZOË  de  Wit'`` = ``'Zoe de Wit'``). Blank → None."""
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return None
-    decomposed = unicodedata.normalize("NFKD", str(name))
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    text = _SPACES.sub(" ", text).strip()
+    text = str(name)
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = _SPACES.sub(" ", text.casefold()).strip()
     return text or None
 
 

@@ -55,15 +55,20 @@ def run_tasks(
     workers: int,
     costs: Sequence[float] | None = None,
     on_result: Callable[[int, T], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[T]:
     """Run every task and return the results in task order.
 
     With ``workers`` > 1 the tasks run in forked worker processes, costliest first (``costs``,
     an estimate per task) so that the workers finish at about the same time. ``on_result`` is
-    called in task order as results arrive (for progress lines).
+    called in task order as results arrive (for progress lines). ``meanwhile`` is run in the
+    calling process while the workers work (without workers: before the tasks); it should not
+    raise (an error it raises is raised before any task's).
     """
     global _TASKS
     if workers <= 1 or len(tasks) <= 1:
+        if meanwhile:
+            meanwhile()
         results = []
         for index, task in enumerate(tasks):
             results.append(task())
@@ -77,6 +82,8 @@ def run_tasks(
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = {index: pool.submit(_run_task, index) for index in order}
+            if meanwhile:
+                meanwhile()
             results = []
             for index in range(len(tasks)):
                 try:

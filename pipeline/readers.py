@@ -444,7 +444,7 @@ def _read_csv(path: Path, rel: str, form: Form | None) -> RawTable:
 
 
 # pandas' reading of a Dutch Excel csv: every cell as text, blank lines kept (rows keep their numbers)
-DUTCH_CSV = dict(sep=";", header=None, dtype=str, keep_default_na=False, skip_blank_lines=False, quotechar='"', engine="c")
+DUTCH_CSV = dict(sep=";", header=None, dtype=object, keep_default_na=False, skip_blank_lines=False, quotechar='"', engine="c")
 
 
 def _csv_error(rel: str, message: str) -> StructuralError:

@@ -277,6 +277,23 @@ _USER_NAME = re.compile(
     r"(?<![\w@./-])(?=[\w.]*[^\W\d_])(?:[^\W_][\w]*_[\w.]*[^\W_]|[^\W\d_]+\d+[^\W_]*\.[\w.]*[^\W_]|"
     r"[^\W\d_]{2,}\d+[^\W\d_]+\w*|[^\W_]{2,}\.[^\W_]{2,}(?:\.[^\W_]{2,})+)(?![\w@]|\.\w)"
 )
+_DIGIT = re.compile(r"\d")
+_WORDS = re.compile(r"\w+")
+_LETTER_RUNS = re.compile(LETTERS + "+")
+
+
+def _first_words(cues: Iterable[str]) -> frozenset[str] | None:
+    """The lower-cased first word of each cue; None when a cue is not ASCII or does not start
+    with a word character (then no text is screened by it)."""
+    firsts = set()
+    for cue in cues:
+        found = re.match(r"\w+", cue)
+        if not cue.isascii() or not found:
+            return None
+        firsts.add(found.group().lower())
+    return frozenset(firsts)
+
+
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])", re.IGNORECASE)
 _BSN = re.compile(
@@ -442,7 +459,13 @@ class Redactor:
     ``organisations``: names of organisations that must stay (the codebook's keep list).
     ``second_pass``: a function ``text → text`` run after the project's rules (the deduce pass of
     :mod:`pipeline.deid`), or None.
+
+    ``screens``: skip a rule when a cheap test shows it cannot match (no digit, no word that
+    starts a cue, no known name word); the result is the same either way (a property test
+    compares both), only sooner.
     """
+
+    screens: bool = True
 
     def __init__(
         self,
@@ -499,6 +522,11 @@ class Redactor:
             rf"(?!(?i:{person})(?![\w-]))"
             rf"((?:{particle}*{word})(?:[ \t]+{particle}*{word}){{0,3}}|{particle}+{lower_word}|{lower_word})"
         )
+        # The first word of every cue: an ASCII text none of whose words is one has no match of
+        # the cue patterns (each cue starts a word and is followed by a non-word character or
+        # its next word), and skips them.
+        self._role_first = _first_words([*v.person_words, *v.titles])
+        self._platform_first = _first_words(v.platforms)
         platforms = "|".join(sorted((re.escape(w) for w in v.platforms), key=len, reverse=True))
         self._platform_handle = re.compile(
             rf"(?i)(?<![\w])(?:{platforms})\b(?:[\s:,-]+(?:als|is|met|naam|account|van|moeder|vader|dochter|zoon|heet|:)){{0,3}}[\s:,-]+"
@@ -632,6 +660,13 @@ class Redactor:
             stripped = trailing.rstrip(".,;:!?")
             return cue + gap + "[naam]" + trailing[len(stripped) :] + name[end:]
 
+        if (
+            self.screens
+            and self._role_first is not None
+            and text.isascii()
+            and self._role_first.isdisjoint(_WORDS.findall(text.lower()))
+        ):
+            return text
         return self._role_name.sub(replace, text)
 
     def _word_parts(self, text: str) -> Iterable[tuple[int, int]]:
@@ -651,7 +686,8 @@ class Redactor:
         """Names that need no cue: words in a non-Latin script (``محمد العلي``, ``ሰናይት``), and a
         CamelCase word that starts with a first name or surname (``EstherMartens``, ``RonnieB``)."""
         v = self.vocabulary
-        text = _OTHER_SCRIPT_WORDS.sub("[naam]", text)
+        if not (self.screens and text.isascii()):
+            text = _OTHER_SCRIPT_WORDS.sub("[naam]", text)
 
         def camel(match: re.Match) -> str:
             folded = fold(match.group())
@@ -674,6 +710,12 @@ class Redactor:
         """
         if not self.tokens:
             return text
+        if self.screens:
+            for word in _LETTER_RUNS.findall(text):  # no word (nor CamelCase part) is a known name word: nothing to do
+                if word[1:] != word[1:].lower() or fold(word) in self.tokens:
+                    break
+            else:
+                return text
         v = self.vocabulary
         folded = fold(text)
         found = []  # [start, end, strong, joinable]
@@ -718,25 +760,33 @@ class Redactor:
             result = _EMAIL.sub("[e-mail]", result)
             result = _HANDLE.sub("[account]", result)
         result = _URL.sub("[url]", result)
-        result = self._platform_handle.sub(self._handle, result)
-        result = _IBAN.sub(_iban, result)
-        result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
-        if self.case_number is not None:
-            result = self.case_number.sub("[casusnummer]", result)
-        result = _CUED_NUMBER.sub(_cued_number, result)
-        result = _GENERIC_CASE.sub("[casusnummer]", result)
-        result = _ORG_CASE.sub(_org_case, result)
-        result = _USER_NAME.sub("[account]", result)
-        result = _NUMERIC_DATE.sub(_numeric_date, result)
-        result = _ISO_DATE.sub("[datum]", result)
-        result = self._date_words.sub("[datum]", result)
-        result = self._date_words_ymd.sub("[datum]", result)
-        result = _PHONE.sub(_phone, result)
-        result = _SHORT_DATE.sub(_short_date, result)
-        result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
-        result = _WEEKDAY_DATE_DASH.sub(_short_date_dash, result)
-        result = self._addresses(result)
-        result = _POSTCODE.sub(self._postcode, result)
+        ascii_words = set(_WORDS.findall(result.lower())) if self.screens and result.isascii() else None
+        if ascii_words is None or self._platform_first is None or not self._platform_first.isdisjoint(ascii_words):
+            result = self._platform_handle.sub(self._handle, result)
+        # Every rule from here to the postcodes needs a digit, and no rule adds one: a text
+        # without digits skips them (the same result, sooner).
+        digits = not self.screens or _DIGIT.search(result) is not None
+        if digits:
+            result = _IBAN.sub(_iban, result)
+            result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
+            if self.case_number is not None:
+                result = self.case_number.sub("[casusnummer]", result)
+            result = _CUED_NUMBER.sub(_cued_number, result)
+            result = _GENERIC_CASE.sub("[casusnummer]", result)
+            result = _ORG_CASE.sub(_org_case, result)
+        if digits or "_" in result or result.count(".") >= 2:  # each form of a user name needs one of these
+            result = _USER_NAME.sub("[account]", result)
+        if digits:
+            result = _NUMERIC_DATE.sub(_numeric_date, result)
+            result = _ISO_DATE.sub("[datum]", result)
+            result = self._date_words.sub("[datum]", result)
+            result = self._date_words_ymd.sub("[datum]", result)
+            result = _PHONE.sub(_phone, result)
+            result = _SHORT_DATE.sub(_short_date, result)
+            result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
+            result = _WEEKDAY_DATE_DASH.sub(_short_date_dash, result)
+            result = self._addresses(result)
+            result = _POSTCODE.sub(self._postcode, result)
         result = self._role_names(result)
         result = self._unannounced_names(result)
         return self._name_tails(self._known_names(result))

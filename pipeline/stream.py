@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,9 +254,36 @@ class ChunkResult:
 _PRIME = np.uint64(0x100000001B3)
 
 
-def _hashes(values: pd.Series, key: str) -> np.ndarray:
-    """A 64-bit hash per cell: numbers and dates by value, text by its characters, blank alike."""
-    return pd.util.hash_pandas_object(values.reset_index(drop=True), index=False, hash_key=key, categorize=True).to_numpy()
+_HASH_KEYS = ("cirkel-dup-key-1", "cirkel-dup-key-2")
+_VALUE_MARK = np.uint64(0x9E3779B97F4A7C15)  # a parsed value never equals a text
+_NULL_HASH = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix(hashes: np.ndarray) -> np.ndarray:
+    """A second, independent-looking 64-bit hash of 64-bit hashes (splitmix64's finaliser)."""
+    with np.errstate(over="ignore"):
+        z = hashes ^ (hashes >> np.uint64(30))
+        z = z * np.uint64(0xBF58476D1CE4E5B9)
+        z = z ^ (z >> np.uint64(27))
+        z = z * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _hash_pair(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Two 64-bit hashes per cell: numbers and dates by value, text by its characters, blank
+    alike. Text is hashed once per distinct value (under each key); equal cells, equal hashes,
+    in any chunk."""
+    values = values.reset_index(drop=True)
+    if values.dtype != object:
+        first = pd.util.hash_pandas_object(values, index=False, hash_key=_HASH_KEYS[0]).to_numpy()
+        return first, _mix(first)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
+    pair = []
+    for key in _HASH_KEYS:
+        hashed = pd.util.hash_pandas_object(distinct, index=False, hash_key=key, categorize=False).to_numpy()
+        pair.append(np.where(codes >= 0, hashed.take(np.maximum(codes, 0)) if len(hashed) else _NULL_HASH, _NULL_HASH))
+    return pair[0], pair[1]
 
 
 def _fingerprint(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame) -> np.ndarray:
@@ -265,31 +293,30 @@ def _fingerprint(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame) 
     blank; columns the codebook does not know as their text. Equal keys give equal fingerprints
     in any chunk; two different keys share one with a chance of about 2⁻¹²⁸."""
     by_position = {pos: name for name, pos in mapped.positions.items()}
-    out = []
-    for key in ("cirkel-dup-key-1", "cirkel-dup-key-2"):
-        row = np.zeros(len(text), dtype=np.uint64)
-        for position in range(len(mapped.raw.headers)):
-            name = by_position.get(position)
-            if name is None:
-                raw = mapped.raw.cells[position]
-                cell = _hashes(pd.Series([None if v is None else str(v) for v in raw], dtype=object), key)
+    rows = [np.zeros(len(text), dtype=np.uint64), np.zeros(len(text), dtype=np.uint64)]
+    for position in range(len(mapped.raw.headers)):
+        name = by_position.get(position)
+        if name is None:
+            raw = mapped.raw.cells[position]
+            cell = _hash_pair(pd.Series([None if v is None else str(v) for v in raw], dtype=object))
+        else:
+            column = mapped.form.columns[name]
+            shown = text[name]
+            if column.type in ("date", "safety", "integer", "number", "code", "yes_no"):
+                parsed = values[name]
+                filled = parsed.notna().to_numpy()
+                as_value, as_text = _hash_pair(parsed), _hash_pair(shown)
+                cell = tuple(np.where(filled, v ^ _VALUE_MARK, t) for v, t in zip(as_value, as_text))
+            elif column.type == "multi":
+                cell = _hash_pair(multi_key(shown).where(shown.notna(), None))
+            elif column.type == "case_number":
+                cell = _hash_pair(values[name])
             else:
-                column = mapped.form.columns[name]
-                shown = text[name]
-                if column.type in ("date", "safety", "integer", "number", "code", "yes_no"):
-                    parsed = values[name]
-                    as_value = _hashes(parsed, key) ^ np.uint64(0x9E3779B97F4A7C15)  # a value never equals a text
-                    cell = np.where(parsed.notna().to_numpy(), as_value, _hashes(shown, key))
-                elif column.type == "multi":
-                    cell = _hashes(multi_key(shown).where(shown.notna(), None), key)
-                elif column.type == "case_number":
-                    cell = _hashes(values[name], key)
-                else:
-                    cell = _hashes(shown, key)
-            with np.errstate(over="ignore"):
-                row = row * _PRIME + cell.astype(np.uint64) + np.uint64(position + 1)
-        out.append(row)
-    return np.stack(out, axis=1)
+                cell = _hash_pair(shown)
+        with np.errstate(over="ignore"):
+            for half in (0, 1):
+                rows[half] = rows[half] * _PRIME + cell[half].astype(np.uint64) + np.uint64(position + 1)
+    return np.stack(rows, axis=1)
 
 
 def process_chunk(
@@ -487,10 +514,20 @@ def _with_rows(mapped: MappedTable, rows: np.ndarray) -> MappedTable:
     return dataclasses.replace(mapped, raw=raw)
 
 
-def stream_file(export: ExportFile, codebook: Codebook, writer: TableWriter, pool=None, cache: dict | None = None) -> ParsedFile:
-    """Stream one file into ``writer``; return it as a slim :class:`ParsedFile` (status, case
-    positions, rows and the data-quality facts; no cells) for the rules across files.
-    ``pool``: worker processes for the chunks (None: this process)."""
+@dataclass
+class _OpenFile:
+    """A streamed file being read: its mapping, what its chunks found so far, its table's writer."""
+
+    export: ExportFile
+    mapped: MappedTable
+    writer: TableWriter
+    tasks: Iterator[tuple]  # the arguments of process_chunk, chunk by chunk
+    state: _FileState = field(default_factory=_FileState)
+
+
+def _open_file(export: ExportFile, codebook: Codebook, writer: TableWriter, cache: dict | None = None) -> _OpenFile:
+    """Start reading one streamed file: its header row, mapped (a workbook or ``.sav`` file is
+    read whole here, a csv file only as far as its header)."""
     form = codebook.forms[export.form]
     chunks = iter_chunks(export, form, chunk_rows(), cache)
     header = next(chunks)
@@ -506,24 +543,15 @@ def stream_file(export: ExportFile, codebook: Codebook, writer: TableWriter, poo
         header_row=header.header_row,
     )
     mapped = map_headers(probe, form)
-    state = _FileState()
     tasks = ((form, mapped.positions, mapped.link, export, header, chunk) for chunk in chunks)
-    first = next(tasks, None)
-    second = next(tasks, None)
-    if second is None or pool is None:  # one chunk (or no workers): in this process
-        for args in [a for a in (first, second) if a is not None]:
-            _finish_chunk(process_chunk(*args), state, writer)
-        for args in tasks:
-            _finish_chunk(process_chunk(*args), state, writer)
-    else:
-        workers = pool._max_workers
-        pending = [pool.submit(_run_chunk, first), pool.submit(_run_chunk, second)]
-        for args in tasks:  # at most workers + 1 chunks in flight: memory stays bounded
-            if len(pending) > workers:
-                _finish_chunk(pending.pop(0).result(), state, writer)
-            pending.append(pool.submit(_run_chunk, args))
-        for future in pending:
-            _finish_chunk(future.result(), state, writer)
+    return _OpenFile(export, mapped, writer, tasks)
+
+
+def _close_file(opened: _OpenFile) -> ParsedFile:
+    """The file once all its chunks are finished, as a slim :class:`ParsedFile` (status, case
+    positions, rows and the data-quality facts; no cells) for the rules across files; the
+    whole-file checks raise here."""
+    state, export, mapped = opened.state, opened.export, opened.mapped
     rows = np.concatenate(state.rows) if state.rows else np.array([], dtype=int)
     slim = _with_rows(mapped, rows)
     _raise_file_problems(state, slim)
@@ -552,64 +580,155 @@ def stream_file(export: ExportFile, codebook: Codebook, writer: TableWriter, poo
     return parsed
 
 
+def stream_files(
+    plan: list[tuple[ExportFile, TableWriter, Callable[[], pd.DataFrame] | None]],
+    codebook: Codebook,
+    pool=None,
+    cache: dict | None = None,
+) -> dict[str, ParsedFile]:
+    """Stream the files of ``plan`` in order, each into its table's writer; return each file as
+    a slim :class:`ParsedFile` (by its path). A plan item's third part, when given, closes the
+    writer after that file (it gives the table's columns and types, for a table without rows).
+
+    ``pool``: worker processes for the chunks (None: this process). The chunks of all files
+    form one queue, so that the workers go on with the next file while the last chunks of a
+    file are still being parsed; at most one chunk per worker and one more are in flight
+    (memory stays bounded), and chunks are finished, files closed and tables written strictly
+    in order: the outcome, and the first error raised, are those of a run without workers."""
+    parsed: dict[str, ParsedFile] = {}
+    pending: list[tuple[str, object, object]] = []  # ("chunk", file, future) | ("close", file, writer closer)
+
+    def finish_oldest() -> None:
+        kind, opened, item = pending.pop(0)
+        if kind == "chunk":
+            _finish_chunk(item.result(), opened.state, opened.writer)
+        else:
+            parsed[opened.export.rel] = _close_file(opened)
+            if item is not None:
+                opened.writer.close(item())
+
+    def read(step: Callable[[], object]) -> object:
+        """A step of reading the files; a structural problem it meets is raised after what came
+        before it is finished (an earlier file's problem comes first)."""
+        try:
+            return step()
+        except StructuralError:
+            while pending:
+                finish_oldest()
+            raise
+
+    workers = pool._max_workers if pool is not None else 0
+    for export, writer, closer in plan:
+        opened = read(functools.partial(_open_file, export, codebook, writer, cache))
+        while (args := read(functools.partial(next, opened.tasks, None))) is not None:
+            if pool is None:
+                _finish_chunk(process_chunk(*args), opened.state, writer)
+                continue
+            while len(pending) > workers:
+                finish_oldest()
+            pending.append(("chunk", opened, pool.submit(_run_chunk, args)))
+        pending.append(("close", opened, closer))
+        if pool is None:
+            finish_oldest()
+    while pending:
+        finish_oldest()
+    return parsed
+
+
 # --------------------------------------------------------------------------- the run
 
 
-def _names_pass(exports: list[ExportFile], codebook: Codebook, cache: dict[str, RawTable]) -> tuple[list, list, bool]:
-    """The names and case numbers in the streamed files (the redaction must know every name of
-    the run before it redacts any text) and whether any of them holds free text. A csv file is
-    read for those columns only; a workbook or ``.sav`` whole (the last one read is kept in
-    ``cache`` for its turn, so that the first of them is not read twice)."""
+@dataclass
+class FileNames:
+    """The names and case numbers in one streamed file, and whether it holds free text."""
+
+    names: list
+    numbers: list
+    free_text: bool
+
+
+NAMES_COST_PER_BYTE = 0.3  # reading a csv file's name columns, against parsing it whole (1.0)
+
+
+def _file_names(export: ExportFile, codebook: Codebook, cache: dict[str, RawTable] | None = None) -> FileNames:
+    """The names and case numbers in one streamed file (the redaction must know every name of
+    the run before it redacts any text) and whether it holds free text. A csv file is read for
+    those columns only; a workbook or ``.sav`` whole (kept in ``cache``, when given, for its
+    turn: the cache holds one table)."""
     names: dict = {}  # distinct, in the order found: a name recurs on many rows and chunks
     numbers: dict = {}
     free_text = False
-    for export in reversed(exports):
-        form = codebook.forms[export.form]
-        wanted = {n: c for n, c in form.columns.items() if c.type in ("name", "case_number", "text")}
-        if export.path.suffix.lower() == ".csv":
-            encoding = _csv_encoding(export.path, export.rel)
-            header, width = _csv_header(export.path, export.rel, form, encoding)
-            with open(export.path, encoding=encoding, newline="") as handle:
-                head = handle.read(1 << 20)
-            headers = [str(h).strip() for h in _first_records(head, header + 1)[header]]
-            headers += [""] * (width - len(headers))
-            probe = RawTable(export.rel, "csv", headers, pd.DataFrame(), np.array([], dtype=int), header_row=header + 1)
-            positions = {n: p for n, p in map_headers(probe, form).positions.items() if n in wanted}
-            if not positions:
-                continue
-            reader = pd.read_csv(
-                export.path,
-                names=range(width),
-                usecols=sorted(positions.values()),
-                encoding=encoding,
-                skiprows=header + 1,
-                chunksize=chunk_rows(),
-                **DUTCH_CSV,
-            )
-            try:
-                for grid in reader:
-                    for name, position in positions.items():
-                        cells = grid[position].str.strip()
-                        cells = cells[cells != ""]
-                        if wanted[name].type == "text":
-                            free_text = free_text or len(cells) > 0
-                        else:
-                            (names if wanted[name].type == "name" else numbers).update(dict.fromkeys(cells.unique()))
-            except pd.errors.ParserError as exc:
-                raise _csv_error(export.rel, str(exc)) from None
-        else:
-            table = read_table(export.path, export.rel, form)
+    form = codebook.forms[export.form]
+    wanted = {n: c for n, c in form.columns.items() if c.type in ("name", "case_number", "text")}
+    if export.path.suffix.lower() == ".csv":
+        encoding = _csv_encoding(export.path, export.rel)
+        header, width = _csv_header(export.path, export.rel, form, encoding)
+        with open(export.path, encoding=encoding, newline="") as handle:
+            head = handle.read(1 << 20)
+        headers = [str(h).strip() for h in _first_records(head, header + 1)[header]]
+        headers += [""] * (width - len(headers))
+        probe = RawTable(export.rel, "csv", headers, pd.DataFrame(), np.array([], dtype=int), header_row=header + 1)
+        positions = {n: p for n, p in map_headers(probe, form).positions.items() if n in wanted}
+        if not positions:
+            return FileNames([], [], False)
+        reader = pd.read_csv(
+            export.path,
+            names=range(width),
+            usecols=sorted(positions.values()),
+            encoding=encoding,
+            skiprows=header + 1,
+            chunksize=chunk_rows(),
+            **DUTCH_CSV,
+        )
+        try:
+            for grid in reader:
+                for name, position in positions.items():
+                    cells = grid[position].str.strip()
+                    cells = cells[cells != ""]
+                    if wanted[name].type == "text":
+                        free_text = free_text or len(cells) > 0
+                    else:
+                        (names if wanted[name].type == "name" else numbers).update(dict.fromkeys(cells.unique()))
+        except pd.errors.ParserError as exc:
+            raise _csv_error(export.rel, str(exc)) from None
+    else:
+        table = read_table(export.path, export.rel, form)
+        if cache is not None:
             cache.clear()
             cache[export.rel] = table
-            mapped = map_headers(table, form)
-            for name, column in wanted.items():
-                if name not in mapped.positions:
-                    continue
-                cells = column_text(mapped, column, codebook).dropna()
-                if column.type == "text":
-                    free_text = free_text or len(cells) > 0
-                else:
-                    (names if column.type == "name" else numbers).update(dict.fromkeys(cells.unique()))
+        mapped = map_headers(table, form)
+        for name, column in wanted.items():
+            if name not in mapped.positions:
+                continue
+            cells = column_text(mapped, column, codebook).dropna()
+            if column.type == "text":
+                free_text = free_text or len(cells) > 0
+            else:
+                (names if column.type == "name" else numbers).update(dict.fromkeys(cells.unique()))
+    return FileNames(list(names), list(numbers), free_text)
+
+
+def _file_names_or_problem(
+    export: ExportFile, codebook: Codebook, cache: dict[str, RawTable] | None = None
+) -> FileNames | StructuralError:
+    try:
+        return _file_names(export, codebook, cache)
+    except StructuralError as problem:
+        return problem
+
+
+def _merge_names(found: list[FileNames | StructuralError]) -> tuple[list, list, bool]:
+    """The names, case numbers and free-text flag of several files, in order; the first file's
+    structural problem raises."""
+    names: dict = {}
+    numbers: dict = {}
+    free_text = False
+    for item in found:
+        if isinstance(item, StructuralError):
+            raise item
+        names.update(dict.fromkeys(item.names))
+        numbers.update(dict.fromkeys(item.numbers))
+        free_text = free_text or item.free_text
     return list(names), list(numbers), free_text
 
 
@@ -671,12 +790,26 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     loader = ThreadPoolExecutor(max_workers=1)
     annotator = loader.submit(_load_annotator, codebook.keep_organisations)
     loader.shutdown(wait=False)
-    parsed = dict(
-        zip(
-            [e.rel for e in whole],
-            parse_files(whole, codebook, peildatum, worker_count(sum(e.path.stat().st_size for e in whole), len(whole))),
-        )
+    # The streamed files' names are read while the other files are parsed: a csv file's in a
+    # worker beside them, a workbook's or .sav file's in this process (its table is kept for its turn).
+    cache: dict[str, RawTable] = {}
+    csv_streamed = [e for e in streamed if e.path.suffix.lower() == ".csv"]
+    names_found: dict[str, FileNames | StructuralError] = {}
+
+    def names_here() -> None:
+        for export in reversed([e for e in streamed if e not in csv_streamed]):
+            names_found[export.rel] = _file_names_or_problem(export, codebook, cache)
+
+    beside = [
+        (functools.partial(_file_names_or_problem, e, codebook), e.path.stat().st_size * NAMES_COST_PER_BYTE)
+        for e in csv_streamed
+    ]
+    parse_bytes = sum(e.path.stat().st_size for e in [*whole, *csv_streamed])
+    results = parse_files(
+        whole, codebook, peildatum, worker_count(parse_bytes, len(whole) + len(beside)), beside=beside, meanwhile=names_here
     )
+    parsed = dict(zip([e.rel for e in whole], results[: len(whole)]))
+    names_found.update(zip([e.rel for e in csv_streamed], results[len(whole) :]))
     caselist = next(parsed[e.rel] for e in whole if e.year is None)
     _check_caselist(caselist)
     for export in whole:
@@ -689,8 +822,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
         if form.one_per_case:
             _second_forms([f for f in whole_forms if f.form == name and f.case_pos is not None])
 
-    cache: dict[str, RawTable] = {}
-    names, numbers, free_text = _names_pass(streamed, codebook, cache)
+    names, numbers, free_text = _merge_names([names_found[e.rel] for e in reversed(streamed)])
     redactor = new_redactor([caselist, *whole_forms], names, numbers, free_text, codebook, annotator)
     del names, numbers  # the redactor keeps what it needs of them
     cases = case_base(caselist, key)
@@ -723,15 +855,18 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
         with atomic.replace_dir(Path(out_dir)) as staging:
-            streamed_parsed: dict[str, ParsedFile] = {}
+            plan = []
             for form_name, table_name in FORM_TABLES.items():
                 form = codebook.forms[form_name]
                 if not is_streamed(form):
                     continue
                 writer = TableWriter(staging / f"{table_name}.parquet", limit)
-                for export in [e for e in streamed if e.form == form_name]:
-                    streamed_parsed[export.rel] = stream_file(export, codebook, writer, pool, cache)
-                writer.close(form_table([], form, cases["case_id"], key, redactor, codebook))
+                files = [e for e in streamed if e.form == form_name]
+                empty = functools.partial(form_table, [], form, cases["case_id"], key, redactor, codebook)
+                if not files:
+                    writer.close(empty())
+                plan += [(e, writer, empty if e is files[-1] else None) for e in files]
+            streamed_parsed = stream_files(plan, codebook, pool, cache)
             if pool is not None:  # the workers' memory goes before the case table is made
                 pool.shutdown()
                 pool = None

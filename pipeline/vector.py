@@ -14,7 +14,7 @@ def per_distinct(func):
     """
 
     def wrapper(values: pd.Series, *args, **kwargs):
-        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        codes, uniques = pd.factorize(values if values.dtype == object else values.astype(object), use_na_sentinel=True)
         if len(uniques) * 2 > len(values):
             return func(values, *args, **kwargs)
         result = func(pd.Series(np.append(uniques.astype(object), None), dtype=object), *args, **kwargs)

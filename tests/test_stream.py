@@ -119,6 +119,27 @@ def test_whole_file_checks_over_chunks_stop_with_the_whole_files_message(tmp_pat
     assert not (tmp_path / "streamed").exists()  # nothing written
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_files_streamed_side_by_side_stop_on_the_first_files_problem(tmp_path, keyed, monkeypatch, workers):
+    """With workers, the next file is read while the last chunks of a file are parsed; a problem
+    of each file still stops the run with the first file's message, as in one process."""
+    rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019") for d in range(1, 9)]
+    rows[6][3] = "Per postduif"  # 2019: an unknown answer in its last chunk
+    raw = _contacts(tmp_path / "raw", rows)
+    later = [contact_row("CIR-0001", date=f"{d:02d}-03-2020") for d in range(1, 9)]
+    later[0][3] = "Per duif"  # 2020: another unknown answer, in its first chunk
+    write_table(raw / "2020" / "contactformulier.csv", CONTACT_HEADERS, later)
+    with pytest.raises(StructuralError) as whole:
+        clean_run(raw, PEIL)
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
+    monkeypatch.setenv("CIRKEL_WORKERS", workers)
+    with pytest.raises(StructuralError) as streamed:
+        run_ingest(raw, PEIL, tmp_path / "streamed")
+    assert "2019/contactformulier.csv" in str(streamed.value) and "Per postduif" in str(streamed.value)
+    assert str(streamed.value) == str(whole.value)
+    assert not (tmp_path / "streamed").exists()
+
+
 _DATES = st.sampled_from(["01-03-2019", "1-3-2019", "2019-03-01", "02-03-2019", "31-02-2019", "", "2-3-2019"])
 _HOURS = st.sampled_from([1.0, 1.5, 2.0, "", "x"])
 _TYPES = st.sampled_from(["Telefonisch", "Face to face", "WhatsApp", ""])
