@@ -437,14 +437,15 @@ def _year_folder_gate(forms: list[ParsedFile], peildatum: dt.date, codebook: Cod
     for parsed in forms:
         by_year.setdefault(parsed.export.year, []).append(parsed)
     for year, files in by_year.items():
-        statuses = pd.concat([p.status for p in files])
-        if (statuses == KEPT).any():
+        if any((p.status == KEPT).any() for p in files):
             continue
+        statuses = pd.concat([p.status for p in files])
         names = ", ".join(p.export.path.name for p in files)
         if statuses.empty:
             cause = "de bestanden hebben alleen een kopregel, geen enkele gegevensrij: is de export goed gegaan?"
         else:
             counts = statuses.value_counts()
+            counts = counts[counts > 0]  # a streamed file's statuses are categorical: no "0 × ..." parts
             parts = "; ".join(f"{n} × {codebook.rule_label(rule)}" for rule, n in counts.items())
             hints = {
                 "unknown_case": "geen rij is aan een casus op de casuslijst te koppelen: kloppen de casusnummers (of, in jaren "

@@ -888,8 +888,10 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
             for form_name, table_name in FORM_TABLES.items():
                 if is_streamed(codebook.forms[form_name]) and codebook.forms[form_name].is_case_form:
                     positions = [p.case_pos[p.status == KEPT] for p in processed.files_of(form_name)]
-                    linked = pd.concat(positions) if positions else pd.Series(dtype="Int64")
-                    counts[table_name] = linked.map(cases["case_id"]).value_counts()
+                    per_position = (pd.concat(positions) if positions else pd.Series(dtype="Int64")).value_counts()
+                    # forms per case id, counted on the positions (a form row's case id is not spelled out)
+                    per_case = pd.Series(per_position.to_numpy(), index=per_position.index.map(cases["case_id"]))
+                    counts[table_name] = per_case[per_case.index.notna()]
             derived, analysed_positions = derive_cases(cases, caselist, tables, counts, peildatum)
             flow = flow_table(processed, analysed_positions)
             tables["start_forms"] = tables["start_forms"].drop(columns=TEMPORARY_COLUMNS)

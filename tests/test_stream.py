@@ -140,6 +140,18 @@ def test_files_streamed_side_by_side_stop_on_the_first_files_problem(tmp_path, k
     assert not (tmp_path / "streamed").exists()
 
 
+def test_a_year_folder_of_streamed_files_without_a_kept_row_stops_naming_only_the_rules_that_applied(tmp_path, keyed):
+    raw = _contacts(tmp_path / "raw", [contact_row("CIR-0001", date="01-03-2019")])
+    unknown = [contact_row("CIR-0099", date=f"{d:02d}-03-2020") for d in range(1, 5)]  # no listed case
+    write_table(raw / "2020" / "contactformulier.csv", CONTACT_HEADERS, unknown)
+    with pytest.raises(StructuralError) as stop:
+        run_ingest(raw, PEIL, tmp_path / "out")
+    message = str(stop.value)
+    assert "2020" in message and "4 rijen" in message and "geen enkele rij blijft over" in message
+    assert "4 × " in message and "0 × " not in message  # the one rule that applied, no empty counts
+    assert not (tmp_path / "out").exists()
+
+
 _DATES = st.sampled_from(["01-03-2019", "1-3-2019", "2019-03-01", "02-03-2019", "31-02-2019", "", "2-3-2019"])
 _HOURS = st.sampled_from([1.0, 1.5, 2.0, "", "x"])
 _TYPES = st.sampled_from(["Telefonisch", "Face to face", "WhatsApp", ""])
