@@ -826,8 +826,8 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     redactor = new_redactor([caselist, *whole_forms], names, numbers, free_text, codebook, annotator)
     del names, numbers  # the redactor keeps what it needs of them
     cases = case_base(caselist, key)
-    listed = caselist.values.loc[caselist.status == KEPT]
-    keys = {"case_number": listed["case_number"].dropna(), "client_name": listed["client_name"].dropna()}
+    listed_kept = (caselist.status == KEPT).to_numpy()
+    keys = {name: caselist.values.loc[listed_kept, name].dropna() for name in ("case_number", "client_name")}
     _CONTEXT = Context(codebook, peildatum, keys, {k: link_lookup(v) for k, v in keys.items()}, cases["case_id"], key, redactor)
     # The one-per-case forms' clean tables now, so that their cells can go before the workers fork
     # (a forked worker's memory is shared with this process's, but counts once per process).
@@ -842,6 +842,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     for parsed_file in whole_forms:  # what the rules across files and the quality lines still read stays
         parsed_file.text = parsed_file.text.iloc[0:0]
         parsed_file.values = parsed_file.values.iloc[0:0]
+    caselist.text = caselist.text.iloc[0:0]  # its values stay (the case table is derived from them)
     _release_memory()
     limit = max(chunk_rows(), ROW_GROUP_ROWS)
     pool = None
