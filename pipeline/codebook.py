@@ -31,6 +31,8 @@ FIELD_TYPES = {
 
 def strip_diacritics(text: str) -> str:
     """Unicode NFKD decomposition with the combining marks removed (``Zoë`` → ``Zoe``)."""
+    if text.isascii():  # nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -238,14 +238,15 @@ def parse_files(
     problems: list[StructuralError] | None = None,
     beside: list[tuple[Callable[[], object], float]] | None = None,
     meanwhile: Callable[[], None] | None = None,
-) -> list[ParsedFile | None]:
+) -> list:
     """:func:`parse_file` for every export, in export order (in ``workers`` worker processes,
     see :mod:`pipeline.parallel`; the outcome does not depend on their number).
 
     The first structural problem raises; with ``problems`` (a list) each file's problem is
     appended to it instead and that file's place holds None. ``beside``: other tasks (with
-    their cost) for the same workers, run after the files' tasks in order, their results
-    appended to the list returned; ``meanwhile``: work for this process while the workers work."""
+    their cost) for the same workers, their results appended to the list returned after the
+    files' (which then holds more than ParsedFile or None); ``meanwhile``: work for this process
+    while the workers work."""
     beside = beside or []
 
     def progress(index: int, parsed: ParsedFile | StructuralError) -> None:
@@ -255,10 +256,11 @@ def parse_files(
     tasks = [functools.partial(_parse_slim, export, codebook, peildatum, problems is not None) for export in exports]
     costs = [_parse_cost(e) for e in exports] + [cost for _, cost in beside]
     results = run_tasks([*tasks, *(task for task, _ in beside)], workers, costs, on_result=progress, meanwhile=meanwhile)
-    for result in results[: len(tasks)]:
+    own, others = results[: len(tasks)], results[len(tasks) :]
+    for result in own:
         if isinstance(result, StructuralError):
             problems.append(result)
-    return [r if isinstance(r, ParsedFile) else None for r in results[: len(tasks)]] + results[len(tasks) :]
+    return [r if isinstance(r, ParsedFile) else None for r in own] + others
 
 
 def _parse_slim(

@@ -8,10 +8,10 @@ or a blank key links to no case (rule ``unknown_case``).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pandas as pd
 
+from pipeline.codebook import strip_diacritics
 from pipeline.vector import per_distinct
 
 _SPACES = re.compile(r"\s+")
@@ -22,10 +22,7 @@ def normalise_name(name: object) -> str | None:
     runs of spaces collapsed (``'  ZOË  de  Wit'`` = ``'Zoe de Wit'``). Blank → None."""
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return None
-    text = str(name)
-    if not text.isascii():  # ASCII has nothing to decompose
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = _SPACES.sub(" ", text.casefold()).strip()
+    text = _SPACES.sub(" ", strip_diacritics(str(name)).casefold()).strip()
     return text or None
 
 

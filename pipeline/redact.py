@@ -376,12 +376,12 @@ _STREET_PREFIXES = frozenset(
     kapitein admiraal kardinaal van de den der het ter ten
 """.split()
 )
-# Words after which a capitalised word is a name whatever else it could be: titles and "heet" (is called).
 # "[naam]" and then particles and one word: the candidate rest of a surname (see Redactor._name_tails)
 _NAME_TAIL = re.compile(
     r"\[naam\]((?:[ \t]+(?:van|von|de|der|den|ter|ten|vande|vander|vanden))+)[ \t]+"
     r"([^\W\d_][^\W\d_]*(?:[-'’][^\W\d_]+)*)(?![\w\[])"
 )
+# Words after which a capitalised word is a name whatever else it could be: titles and "heet" (is called).
 _NAMING_WORDS = frozenset("mevrouw meneer mijnheer heer heet heette genaamd genoemd alias bijnaam roepnaam".split())
 _STREET_KINDS = frozenset("laan plein kade weg dijk singel gracht hof markt straat steeg pad dreef park ring burgwal".split())
 _STREET_ENDING = re.compile(

@@ -596,16 +596,18 @@ def stream_files(
     (memory stays bounded), and chunks are finished, files closed and tables written strictly
     in order: the outcome, and the first error raised, are those of a run without workers."""
     parsed: dict[str, ParsedFile] = {}
-    pending: list[tuple[str, object, object]] = []  # ("chunk", file, future) | ("close", file, writer closer)
+    pending: list[Callable[[], None]] = []  # the steps still to finish, in order
 
     def finish_oldest() -> None:
-        kind, opened, item = pending.pop(0)
-        if kind == "chunk":
-            _finish_chunk(item.result(), opened.state, opened.writer)
-        else:
-            parsed[opened.export.rel] = _close_file(opened)
-            if item is not None:
-                opened.writer.close(item())
+        pending.pop(0)()
+
+    def finish_chunk(opened: _OpenFile, result: Callable[[], ChunkResult]) -> None:
+        _finish_chunk(result(), opened.state, opened.writer)
+
+    def close(opened: _OpenFile, closer: Callable[[], pd.DataFrame] | None) -> None:
+        parsed[opened.export.rel] = _close_file(opened)
+        if closer is not None:
+            opened.writer.close(closer())
 
     def read(step: Callable[[], object]) -> object:
         """A step of reading the files; a structural problem it meets is raised after what came
@@ -621,15 +623,11 @@ def stream_files(
     for export, writer, closer in plan:
         opened = read(functools.partial(_open_file, export, codebook, writer, cache))
         while (args := read(functools.partial(next, opened.tasks, None))) is not None:
-            if pool is None:
-                _finish_chunk(process_chunk(*args), opened.state, writer)
-                continue
             while len(pending) > workers:
                 finish_oldest()
-            pending.append(("chunk", opened, pool.submit(_run_chunk, args)))
-        pending.append(("close", opened, closer))
-        if pool is None:
-            finish_oldest()
+            result = pool.submit(_run_chunk, args).result if pool is not None else functools.partial(process_chunk, *args)
+            pending.append(functools.partial(finish_chunk, opened, result))
+        pending.append(functools.partial(close, opened, closer))
     while pending:
         finish_oldest()
     return parsed
@@ -794,10 +792,11 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     # worker beside them, a workbook's or .sav file's in this process (its table is kept for its turn).
     cache: dict[str, RawTable] = {}
     csv_streamed = [e for e in streamed if e.path.suffix.lower() == ".csv"]
+    other_streamed = [e for e in streamed if e.path.suffix.lower() != ".csv"]
     names_found: dict[str, FileNames | StructuralError] = {}
 
     def names_here() -> None:
-        for export in reversed([e for e in streamed if e not in csv_streamed]):
+        for export in reversed(other_streamed):
             names_found[export.rel] = _file_names_or_problem(export, codebook, cache)
 
     beside = [

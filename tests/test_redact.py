@@ -218,7 +218,6 @@ _PIECES = st.sampled_from(
         "\n",
         "gebeld",
         "over",
-        "de",
         "zitting",
     ]
 )
