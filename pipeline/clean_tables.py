@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.cells import code_lookup, parse_multi
 from pipeline.codebook import Codebook, Form
-from pipeline.definitions import derive_case_fields
+from pipeline.definitions import FORM_FIELDS, derive_case_fields
 from pipeline.ingest import KEPT, ParsedFile, Processed, flow_table
 from pipeline.load import CleanData
 from pipeline.parallel import available_workers
@@ -206,6 +206,13 @@ def case_base(caselist: ParsedFile, key: PseudonymKey) -> pd.DataFrame:
         },
         index=kept,
     )
+
+
+def case_fields(table_name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`derive_cases` reads of a one-per-case form's clean table: its case ids and
+    the columns of :data:`pipeline.definitions.FORM_FIELDS` (the rest may be let go)."""
+    wanted = ["case_id", *FORM_FIELDS.get(table_name, ())]
+    return table[[c for c in table.columns if c in wanted]].copy()
 
 
 def derive_cases(

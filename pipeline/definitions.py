@@ -22,6 +22,11 @@ def days_between(start: pd.Series, end: pd.Series) -> pd.Series:
     return days.where(days >= 0)
 
 
+START_FORM_FACTS = ("sex", "children_involved", "n_children")  # copied from a case's start form
+# Every column of the one-per-case forms' clean tables that the case table reads (beside case_id).
+FORM_FIELDS = {"start_forms": ("birth_date", *START_FORM_FACTS), "end_forms": ("aftercare",)}
+
+
 def derive_case_fields(
     cases, start_forms, contact_forms, end_forms, client_survey, peildatum: dt.date, counts: dict | None = None
 ) -> pd.DataFrame:
@@ -60,9 +65,10 @@ def derive_case_fields(
     birth = pd.to_datetime(from_start["birth_date"]) if "birth_date" in from_start else pd.Series(pd.NaT, index=out.index)
     age = completed_years(birth, out["expert_start"])
     out["age"] = age  # as the definition has it: left out only when a date is blank (a negative age counts)
-    for column in ["sex", "children_involved", "n_children"]:
+    for column in START_FORM_FACTS:
         out[column] = from_start[column]
     end = end_forms.drop_duplicates("case_id").set_index("case_id")
-    said_yes = out[["case_id"]].join(end[["aftercare"]], on="case_id")["aftercare"].astype("boolean").fillna(False).astype(bool)
+    (aftercare,) = FORM_FIELDS["end_forms"]
+    said_yes = out[["case_id"]].join(end[[aftercare]], on="case_id")[aftercare].astype("boolean").fillna(False).astype(bool)
     out["aftercare"] = said_yes | out["aftercare_end"].notna()
     return out

@@ -307,12 +307,17 @@ def _check_caselist(caselist: ParsedFile) -> None:
         )
 
 
-def _link(parsed: ParsedFile, caselist: ParsedFile) -> None:
-    """Link a case form's kept rows to the case list; unlinked rows get ``unknown_case``."""
-    listed = caselist.values.loc[caselist.status == KEPT]
+def _link(parsed: ParsedFile, caselist: ParsedFile, lookups: dict[str, pd.Series] | None = None) -> None:
+    """Link a case form's kept rows to the case list; unlinked rows get ``unknown_case``.
+    ``lookups``: :func:`pipeline.link.link_lookup` of the listed cases per link column, when
+    already made (else made here)."""
     link = parsed.mapped.link or "case_number"
-    listed_keys = listed["case_number"] if link == "case_number" else listed["client_name"]
-    positions = link_keys(parsed.values[link], listed_keys.dropna())
+    if lookups is None:
+        listed = caselist.values.loc[caselist.status == KEPT]
+        listed_keys = listed["case_number"] if link == "case_number" else listed["client_name"]
+        positions = link_keys(parsed.values[link], listed_keys.dropna())
+    else:
+        positions = link_keys(parsed.values[link], None, lookups[link])
     parsed.case_pos = positions
     unlinked = (parsed.status == KEPT) & positions.isna()
     parsed.status = parsed.status.mask(unlinked, "unknown_case")

@@ -51,11 +51,12 @@ def link_lookup(listed: pd.Series) -> pd.Series:
     return pd.Series(unique.index, index=unique.to_numpy())
 
 
-def link_keys(keys: pd.Series, listed: pd.Series, lookup: pd.Series | None = None) -> pd.Series:
+def link_keys(keys: pd.Series, listed: pd.Series | None, lookup: pd.Series | None = None) -> pd.Series:
     """Map normalised form keys to the index label of the one listed case they name.
 
-    ``listed`` holds the normalised key of every listed case (index = case position). A key
-    that occurs on more than one listed case is ambiguous and links to none. Returns a Series
+    ``listed`` holds the normalised key of every listed case (index = case position); or give
+    its ``lookup`` (:func:`link_lookup`). A key that occurs on more than one listed case is
+    ambiguous and links to none. Returns a Series
     aligned with ``keys`` holding the listed case's index label, NA where nothing links.
     """
     linked = keys.map(link_lookup(listed) if lookup is None else lookup)

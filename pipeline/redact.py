@@ -478,7 +478,7 @@ class Redactor:
         self.tokens = self._name_tokens(set(_present(names)))
         numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
         found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
-        prefixes = {r"\.?".join(re.escape(ch) for ch in p) + r"\.?" for p in found}  # "CIR", also "C.I.R."
+        prefixes = {r"\.?".join(re.escape(ch) for ch in p) + r"\.?" for p in set(found)}  # "CIR", also "C.I.R."
         self.case_number = (
             re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?:[\-/.]\d+)*(?!\w)", re.IGNORECASE)
             if prefixes
@@ -493,12 +493,11 @@ class Redactor:
 
     def _name_tokens(self, names: Iterable[object]) -> set[str]:
         """The folded words of every known name (particles and one-letter initials left out)."""
-        tokens: set[str] = set()
-        for name in names:
-            for word in re.findall(LETTERS + "+", fold(unicodedata.normalize("NFC", str(name)))):
-                if len(word) >= 2 and word not in self.vocabulary.particles:
-                    tokens.add(word)
-        return tokens
+        # All names at once: a line feed between them composes with no character and is no
+        # letter, so the words found are those of each name apart.
+        joined = fold(unicodedata.normalize("NFC", "\n".join(str(name) for name in names)))
+        words = set(re.findall(LETTERS + "+", joined))
+        return {word for word in words if len(word) >= 2 and word not in self.vocabulary.particles}
 
     def _compile(self) -> None:
         v = self.vocabulary

@@ -4,11 +4,14 @@ The contact forms (and every other year form that is not one per case: client in
 non-case contacts) grow with the export; the case list and the start and end forms grow with
 the number of cases. :func:`stream_ingest` reads the case list and the one-per-case forms whole,
 as :func:`pipeline.ingest.process_exports` does, and streams the others: each file is read in
-chunks of :data:`CHUNK_ROWS` rows (a csv file never whole; a workbook or ``.sav`` file is read
-whole, then handled in chunks), and each chunk is parsed, checked, linked, pseudonymised and
-redacted (in worker processes when there are several), then appended to its clean table as a
-parquet row group. What stays in memory per row read is a few bytes: its status, its case, its
-spreadsheet row and a 128-bit fingerprint for the exact-duplicate rule.
+chunks of :data:`CHUNK_ROWS` rows (a csv file never whole: each chunk is a byte range of whole
+records, found by :mod:`pipeline.csvsplit` and read by the worker that parses it; a workbook or
+``.sav`` file is read whole, then handled in chunks), and each chunk is parsed, checked,
+linked, pseudonymised and redacted (in worker processes when there are several), then appended
+to its clean table as a parquet row group. What stays in memory per row read is a few bytes:
+its status, its case, its spreadsheet row and a 128-bit fingerprint for the exact-duplicate
+rule. The one-per-case forms' clean tables are written before the streaming starts; the case
+table keeps only the columns it is derived from.
 
 The outcome is the same as the whole-file path, rule for rule: the cell rules, ``empty_row``,
 ``duplicate_row`` (exact duplicates over the whole file, through the fingerprints), the label
@@ -24,6 +27,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import functools
+import io
 import json
 import logging
 import os
@@ -47,6 +51,7 @@ from pipeline.cells import (
     validate_text,
 )
 from pipeline.codebook import Codebook, Form, load_codebook
+from pipeline.csvsplit import record_layout
 from pipeline.errors import StructuralError
 from pipeline.exports import ExportFile, discover
 from pipeline.ingest import (
@@ -122,14 +127,30 @@ def _csv_encoding(path: Path, rel: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class CsvSlice:
+    """Whole records of a csv file, by their bytes: the worker reads and parses them itself."""
+
+    path: Path
+    start: int
+    stop: int | None  # None: to the file's end
+    encoding: str
+    width: int  # columns of the parse (as for the whole file)
+
+
 @dataclass
 class Chunk:
-    """Rows of one file: a raw csv grid (cleaned by the worker) or cells already read and cleaned."""
+    """Rows of one file: a raw csv grid or slice (read and cleaned by the worker), or cells
+    already read and cleaned."""
 
-    grid: pd.DataFrame
+    grid: pd.DataFrame | CsvSlice
     first_row: int  # spreadsheet row of the grid's first line
     cleaned: bool  # True: ``grid`` are the cells of a RawTable; ``rows`` given
     rows: np.ndarray | None = None
+
+
+class SliceParseError(Exception):
+    """pandas could not parse a csv slice; the file is then read from its start for the message."""
 
 
 @dataclass
@@ -160,10 +181,17 @@ def _csv_header(path: Path, rel: str, form: Form, encoding: str) -> tuple[int, i
     return header, max(len(r) for r in records[: header + 1])
 
 
+def _header_cells(row: pd.Series) -> list[str]:
+    cleaned = pd.Series(row.astype(object)).map(lambda v: v.strip() if isinstance(v, str) else v)
+    return ["" if not v else str(v) for v in cleaned]
+
+
 def iter_chunks(
-    export: ExportFile, form: Form, rows_per_chunk: int, cache: dict[str, RawTable] | None = None
+    export: ExportFile, form: Form, rows_per_chunk: int, cache: dict[str, RawTable] | None = None, slices: bool = True
 ) -> Iterator[Header | Chunk]:
-    """The file's :class:`Header`, then its chunks in order (``cache``: a table already read)."""
+    """The file's :class:`Header`, then its chunks in order (``cache``: a table already read).
+    A csv file's chunks are slices of its bytes (:func:`pipeline.csvsplit.record_layout`) where
+    its quotes allow, else (and with ``slices`` False) grids parsed here, one after the other."""
     path, rel = export.path, export.rel
     if path.suffix.lower() != ".csv":
         # workbooks and .sav: read whole (a sheet has at most 1,048,576 rows), then handled in chunks
@@ -175,6 +203,20 @@ def iter_chunks(
         return
     encoding = _csv_encoding(path, rel)
     header, width = _csv_header(path, rel, form, encoding)
+    pieces = record_layout(path, header + 1, rows_per_chunk) if slices else None
+    if pieces is not None:
+        # the records cut where the whole-file reader cuts its chunks; each read by its worker
+        with open(path, "rb") as handle:
+            head = io.BytesIO(handle.read(pieces[0].start))
+        try:
+            grid = pd.read_csv(head, names=range(width), encoding=encoding, **DUTCH_CSV)
+        except pd.errors.ParserError as exc:
+            raise _csv_error(rel, str(exc)) from None
+        yield Header(_header_cells(grid.iloc[header]), header + 1, None, "csv")
+        for piece in pieces:
+            source = CsvSlice(path, piece.start, piece.stop, encoding, width)
+            yield Chunk(source, piece.first_record + 1, False)
+        return
     reader = pd.read_csv(path, names=range(width), encoding=encoding, chunksize=rows_per_chunk, **DUTCH_CSV)
     first_line = 1
     try:
@@ -182,8 +224,7 @@ def iter_chunks(
             if number == 0:
                 if len(grid) <= header:
                     raise StructuralError(rel, "het bestand is leeg (geen kopregel)")
-                cleaned = pd.Series(grid.iloc[header].astype(object)).map(lambda v: v.strip() if isinstance(v, str) else v)
-                yield Header(["" if not v else str(v) for v in cleaned], header + 1, None, "csv")
+                yield Header(_header_cells(grid.iloc[header]), header + 1, None, "csv")
                 grid = grid.iloc[header + 1 :]
                 first_line = header + 2
             if len(grid):
@@ -193,12 +234,28 @@ def iter_chunks(
         raise _csv_error(rel, str(exc)) from None
 
 
+def _read_slice(piece: CsvSlice) -> pd.DataFrame:
+    """The records of a csv slice, parsed as the whole-file reader parses them. A first line of
+    ``width`` empty fields stands in for the file's first line: pandas takes the number of
+    columns from it (a wider record then stops, as in the whole file)."""
+    with open(piece.path, "rb") as handle:
+        handle.seek(piece.start)
+        data = handle.read() if piece.stop is None else handle.read(piece.stop - piece.start)
+    stand_in = b";" * (piece.width - 1) + b"\n"
+    try:
+        grid = pd.read_csv(io.BytesIO(stand_in + data), names=range(piece.width), encoding=piece.encoding, **DUTCH_CSV)
+    except pd.errors.ParserError as exc:
+        raise SliceParseError(str(exc)) from None
+    return grid.iloc[1:].reset_index(drop=True)
+
+
 def _chunk_table(chunk: Chunk, header: Header, rel: str) -> RawTable:
     """A chunk as a :class:`RawTable` (the worker cleans a raw csv grid as the whole-file reader does)."""
     if chunk.cleaned:
         cells, rows = chunk.grid, chunk.rows
     else:
-        grid = chunk.grid.astype(object)
+        grid = _read_slice(chunk.grid) if isinstance(chunk.grid, CsvSlice) else chunk.grid
+        grid = grid.astype(object)
         cleaned = pd.DataFrame({i: _clean_column(grid.iloc[:, i]) for i in range(grid.shape[1])})
         filled = cleaned.notna().any(axis=1).to_numpy()
         rows = np.arange(chunk.first_row, chunk.first_row + len(grid))[filled]
@@ -226,7 +283,6 @@ class Context:
 
     codebook: Codebook
     peildatum: dt.date
-    listed: dict[str, pd.Series]  # link column → normalised key of every kept listed case (index = position)
     lookups: dict[str, pd.Series]  # link column → key → the one listed case it names
     case_ids: pd.Series  # case-list position → case pseudonym
     key: object  # PseudonymKey
@@ -345,7 +401,7 @@ def process_chunk(
     status = np.where(empty.to_numpy(), "empty_row", KEPT).astype(object)
     case_pos = np.full(len(text), np.nan)
     if link:
-        linked = link_keys(values[link], ctx.listed[link], ctx.lookups[link])
+        linked = link_keys(values[link], None, ctx.lookups[link])
         case_pos = linked.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         status[(status == KEPT) & np.isnan(case_pos)] = "unknown_case"
     dates = values[form.date_column]
@@ -580,6 +636,14 @@ def _close_file(opened: _OpenFile) -> ParsedFile:
     return parsed
 
 
+def _raise_parse_problem(export: ExportFile, codebook: Codebook, message: str) -> None:
+    """A csv slice pandas could not parse: read the file from its start, one chunk after the
+    other, for the message the whole file gives (its line numbers count from the file's start)."""
+    for _ in iter_chunks(export, codebook.forms[export.form], chunk_rows(), slices=False):
+        pass
+    raise _csv_error(export.rel, message)  # not reached: the same records fail in the whole file
+
+
 def stream_files(
     plan: list[tuple[ExportFile, TableWriter, Callable[[], pd.DataFrame] | None]],
     codebook: Codebook,
@@ -602,7 +666,11 @@ def stream_files(
         pending.pop(0)()
 
     def finish_chunk(opened: _OpenFile, result: Callable[[], ChunkResult]) -> None:
-        _finish_chunk(result(), opened.state, opened.writer)
+        try:
+            done = result()
+        except SliceParseError as problem:
+            _raise_parse_problem(opened.export, codebook, str(problem))
+        _finish_chunk(done, opened.state, opened.writer)
 
     def close(opened: _OpenFile, closer: Callable[[], pd.DataFrame] | None) -> None:
         parsed[opened.export.rel] = _close_file(opened)
@@ -760,6 +828,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
         FORM_TABLES,
         TEMPORARY_COLUMNS,
         case_base,
+        case_fields,
         derive_cases,
         form_table,
         kept_texts,
@@ -811,10 +880,14 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     names_found.update(zip([e.rel for e in csv_streamed], results[len(whole) :]))
     caselist = next(parsed[e.rel] for e in whole if e.year is None)
     _check_caselist(caselist)
+    listed_kept = (caselist.status == KEPT).to_numpy()
+    keys = {name: caselist.values.loc[listed_kept, name].dropna() for name in ("case_number", "client_name")}
+    lookups = {name: link_lookup(listed) for name, listed in keys.items()}
+    del keys
     for export in whole:
         if export.year is not None:
             if parsed[export.rel].mapped.link:
-                _link(parsed[export.rel], caselist)
+                _link(parsed[export.rel], caselist, lookups)
             _after_peildatum(parsed[export.rel], peildatum)
     whole_forms = [parsed[e.rel] for e in whole if e.year is not None]
     for name, form in codebook.forms.items():
@@ -825,36 +898,41 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     redactor = new_redactor([caselist, *whole_forms], names, numbers, free_text, codebook, annotator)
     del names, numbers  # the redactor keeps what it needs of them
     cases = case_base(caselist, key)
-    listed_kept = (caselist.status == KEPT).to_numpy()
-    keys = {name: caselist.values.loc[listed_kept, name].dropna() for name in ("case_number", "client_name")}
-    _CONTEXT = Context(codebook, peildatum, keys, {k: link_lookup(v) for k, v in keys.items()}, cases["case_id"], key, redactor)
-    # The one-per-case forms' clean tables now, so that their cells can go before the workers fork
-    # (a forked worker's memory is shared with this process's, but counts once per process).
-    redacted = redactor.redact_distinct(kept_texts(whole_forms), available_workers())
-    tables: dict[str, pd.DataFrame] = {}
-    for form_name, table_name in FORM_TABLES.items():
-        form = codebook.forms[form_name]
-        if not is_streamed(form):
-            files = [f for f in whole_forms if f.form == form_name]
-            tables[table_name] = form_table(files, form, cases["case_id"], key, redactor, codebook, redacted)
-    del redacted
-    for parsed_file in whole_forms:  # what the rules across files and the quality lines still read stays
-        parsed_file.text = parsed_file.text.iloc[0:0]
-        parsed_file.values = parsed_file.values.iloc[0:0]
-    caselist.text = caselist.text.iloc[0:0]  # its values stay (the case table is derived from them)
-    _release_memory()
-    limit = max(chunk_rows(), ROW_GROUP_ROWS)
+    _CONTEXT = Context(codebook, peildatum, lookups, cases["case_id"], key, redactor)
     pool = None
-    streamed_bytes = sum(e.path.stat().st_size for e in streamed)
-    if worker_count(streamed_bytes, len(streamed) * 2) > 1:
-        import gc
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        gc.freeze()  # forked workers then share the run's objects without copying their pages
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    frozen = False
     try:
         with atomic.replace_dir(Path(out_dir)) as staging:
+            # The one-per-case forms' clean tables now, written at once, so that their cells can go
+            # before the workers fork (a forked worker's memory is shared with this process's, but
+            # counts once per process); the case table later needs only a few of their columns.
+            redacted = redactor.redact_distinct(kept_texts(whole_forms), available_workers())
+            tables: dict[str, pd.DataFrame] = {}
+            for form_name, table_name in FORM_TABLES.items():
+                form = codebook.forms[form_name]
+                if not is_streamed(form):
+                    files = [f for f in whole_forms if f.form == form_name]
+                    table = form_table(files, form, cases["case_id"], key, redactor, codebook, redacted)
+                    written = table.drop(columns=[c for c in TEMPORARY_COLUMNS if c in table])
+                    written.to_parquet(staging / f"{table_name}.parquet", index=False)
+                    tables[table_name] = case_fields(table_name, table)
+                    del table, written
+            del redacted
+            for parsed_file in whole_forms:  # what the rules across files and the quality lines still read stays
+                parsed_file.text = parsed_file.text.iloc[0:0]
+                parsed_file.values = parsed_file.values.iloc[0:0]
+            caselist.text = caselist.text.iloc[0:0]  # its values stay (the case table is derived from them)
+            _release_memory()
+            limit = max(chunk_rows(), ROW_GROUP_ROWS)
+            streamed_bytes = sum(e.path.stat().st_size for e in streamed)
+            if worker_count(streamed_bytes, len(streamed) * 2) > 1:
+                import gc
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                gc.freeze()  # forked workers then share the run's objects without copying their pages
+                frozen = True
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
             plan = []
             for form_name, table_name in FORM_TABLES.items():
                 form = codebook.forms[form_name]
@@ -894,10 +972,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
                     counts[table_name] = per_case[per_case.index.notna()]
             derived, analysed_positions = derive_cases(cases, caselist, tables, counts, peildatum)
             flow = flow_table(processed, analysed_positions)
-            tables["start_forms"] = tables["start_forms"].drop(columns=TEMPORARY_COLUMNS)
             derived.to_parquet(staging / "cases.parquet", index=False)
-            for table_name, frame in tables.items():
-                frame.to_parquet(staging / f"{table_name}.parquet", index=False)
             write_cases_sav(derived, staging / "cases.sav", codebook, peildatum)
             (staging / "data_quality.csv").write_bytes(csv_bytes(dq))
             (staging / "flow.csv").write_bytes(csv_bytes(flow))
@@ -907,6 +982,7 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if frozen:
             import gc
 
             gc.unfreeze()

@@ -234,3 +234,23 @@ def test_the_screens_change_no_result(parts, separator):
 @given(text=st.text(max_size=60))
 def test_the_screens_change_no_result_on_any_text(text):
     assert R.rules(text) == _SLOW.rules(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), max_size=8))
+def test_the_known_name_words_are_those_of_each_name_apart(names):
+    """The words of all names are found in one pass over the names joined by line feeds: the
+    same words as name by name (also for combining marks at a name's edge)."""
+    import re
+    import unicodedata
+
+    from pipeline.redact import LETTERS
+
+    redactor = Redactor(names=[])
+    apart = {
+        word
+        for name in names
+        for word in re.findall(LETTERS + "+", fold(unicodedata.normalize("NFC", name)))
+        if len(word) >= 2 and word not in redactor.vocabulary.particles
+    }
+    assert redactor._name_tokens(names) == apart

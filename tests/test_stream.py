@@ -180,3 +180,23 @@ def test_any_chunk_size_gives_the_whole_files_data_quality_lines(tmp_path_factor
         mp.setenv(ENV_CHUNK_ROWS, str(chunk))
         run_ingest(raw, PEIL, root / "streamed")
     _same_content(whole, root / "streamed")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_record_too_wide_in_a_later_chunk_stops_with_the_whole_files_line(tmp_path, keyed, monkeypatch, workers):
+    """Each worker parses its own slice of the csv file; a record with more fields than the
+    header in a later slice still stops with the whole file's message and line number."""
+    raw = _contacts(tmp_path / "raw", [contact_row("CIR-0001", date=f"{d:02d}-03-2019") for d in range(1, 9)])
+    path = raw / "2019" / "contactformulier.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[7] = lines[7].rstrip(b"\r") + b";te veel;velden" + (b"\r" if lines[7].endswith(b"\r") else b"")
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(StructuralError) as whole:
+        clean_run(raw, PEIL)
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
+    monkeypatch.setenv("CIRKEL_WORKERS", workers)
+    with pytest.raises(StructuralError) as streamed:
+        run_ingest(raw, PEIL, tmp_path / "streamed")
+    assert str(streamed.value) == str(whole.value)
+    assert "rij 8" in str(streamed.value)  # the spreadsheet row of the wide record
+    assert not (tmp_path / "streamed").exists()

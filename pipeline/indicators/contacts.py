@@ -47,6 +47,14 @@ def contact_columns(cb: Codebook) -> list[str]:
     return [*CONTACT_COLUMNS, *(f"org_{c}" for c in cb.codes("organisation")), *(f"network_{c}" for c in cb.codes("network"))]
 
 
+def _code_numbers(values: pd.Series, codes: list[str]) -> np.ndarray:
+    """The number of each value's code in ``codes`` (0-based); -1 for a blank or another value."""
+    found, distinct = pd.factorize(values)  # blank: -1
+    number = {code: i for i, code in enumerate(codes)}
+    lookup = np.array([number.get(value, -1) for value in distinct] + [-1], dtype=np.int64)
+    return lookup[found]  # -1 picks the last entry: blank stays -1
+
+
 def aggregate_contacts(batches: Iterable[pd.DataFrame], cases: pd.DataFrame, cb: Codebook) -> ContactAggregates:
     """:class:`ContactAggregates` of the forms in ``batches`` that belong to a case of ``cases``."""
     n = len(cases)
@@ -74,11 +82,12 @@ def aggregate_contacts(batches: Iterable[pd.DataFrame], cases: pd.DataFrame, cb:
             continue
         a.forms += np.bincount(position, minlength=n)
         a.hours += np.bincount(position, weights=batch["hours"].astype("Float64").fillna(0).to_numpy(dtype=float), minlength=n)
-        kind = batch["contact_type"].astype(object)
-        for j, code in enumerate(types):
-            a.types[:, j] += np.bincount(position[(kind == code).to_numpy()], minlength=n)
-        partner = batch["contact_with"].astype(object)
-        a.partner += [int((partner == code).sum()) for code in partners]
+        kind = _code_numbers(batch["contact_type"], types)
+        known = kind >= 0
+        cells = np.bincount(position[known] * len(types) + kind[known], minlength=n * len(types))
+        a.types += cells.reshape(n, len(types))
+        partner = _code_numbers(batch["contact_with"], partners)
+        a.partner += np.bincount(partner[partner >= 0], minlength=len(partners))
         for j, code in enumerate(network):
             named = batch[f"network_{code}"].to_numpy(dtype=bool)
             a.network_any[position[named], j] = True
