@@ -131,6 +131,7 @@ def build_cache(cache_dir: Path | None = None) -> Path:
     }
     path = cache_dir / CACHE_FILE
     atomic.write_bytes(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+    atomic.write_bytes(_stamp_path(path), json.dumps(_stamp(path)).encode("utf-8"))
     return path
 
 
@@ -152,12 +153,28 @@ def names_digest() -> str:
     return hashlib.sha256(resources.files("pipeline").joinpath("names_extra.txt").read_bytes()).hexdigest()
 
 
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".stamp.json")
+
+
+def _stamp(path: Path) -> dict:
+    """What the cache file at ``path`` was built from, and the file's size and modification time
+    (deduce rewrites the file with its own full tables when it finds it out of date)."""
+    stat = path.stat()
+    return {
+        "deduce_version": deduce_version(),
+        "cirkel_names": names_digest(),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+    }
+
+
 def _cache_is_current(path: Path) -> bool:
+    """Whether the cache file was built by :func:`build_cache` from the present deduce and name
+    list, told by its stamp (the file itself is read once, by deduce)."""
     try:
-        with open(path, "rb") as handle:
-            cache = pickle.load(handle)
-            return cache.get("deduce_version") == deduce_version() and cache.get("cirkel_names") == names_digest()
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return json.loads(_stamp_path(path).read_text(encoding="utf-8")) == _stamp(path)
+    except (OSError, ValueError):
         return False
 
 

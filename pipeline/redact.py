@@ -215,7 +215,64 @@ def _dutch_frequencies() -> dict[str, int]:
 @lru_cache(maxsize=4)
 def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
     """The lexicon, deduce's national lists of first names, surnames, ordinary words and streets,
-    and the organisations that must stay."""
+    and the organisations that must stay. Kept in the project's cache folder (beside deduce's
+    lookup tables) under a digest of everything it is built from: this module, the package's
+    word lists, the versions of deduce, pyspellchecker and Python, and ``organisations``; any
+    change gives another digest, so a stale vocabulary is never read."""
+    import pickle
+
+    path = _vocabulary_cache(organisations)
+    if path is not None and path.is_file():
+        try:
+            found = pickle.loads(path.read_bytes())
+            if isinstance(found, Vocabulary):
+                return found
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            pass  # damaged: built again
+    vocabulary = build_vocabulary(organisations)
+    if path is not None:
+        from pipeline import atomic
+
+        try:
+            atomic.write_bytes(path, pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
+            for old in path.parent.glob(f"{VOCABULARY_CACHE_PREFIX}*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:  # a read-only cache folder: built each time
+            pass
+    return vocabulary
+
+
+VOCABULARY_CACHE_PREFIX = "vocabulary-"
+
+
+def _vocabulary_cache(organisations: tuple[str, ...]) -> Path | None:
+    """The cache file of the vocabulary built from the present inputs (None: no cache folder)."""
+    import hashlib
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    from pipeline.deid import default_cache_dir
+
+    digest = hashlib.sha256()
+    digest.update(Path(__file__).read_bytes())
+    for name in ("lexicon.yaml", "names_extra.txt", "places_world.txt"):
+        digest.update(resources.files("pipeline").joinpath(name).read_bytes())
+    for package in ("deduce", "pyspellchecker"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=-".encode())
+    digest.update(sys.version.encode())
+    digest.update("\x1f".join(organisations).encode("utf-8"))
+    try:
+        return default_cache_dir() / f"{VOCABULARY_CACHE_PREFIX}{digest.hexdigest()[:32]}.pickle"
+    except OSError:
+        return None
+
+
+def build_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
+    """:func:`load_vocabulary` without the cache."""
     lexicon = yaml.safe_load(resources.files("pipeline").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
     not_names = _folded(
         [

@@ -138,12 +138,22 @@ class CsvSlice:
     width: int  # columns of the parse (as for the whole file)
 
 
+@dataclass(frozen=True)
+class TableRows:
+    """Rows ``start`` up to ``stop`` of a table read before the workers forked: each worker holds
+    it (:attr:`Context.tables`), so the chunk is not sent to it."""
+
+    rel: str
+    start: int
+    stop: int
+
+
 @dataclass
 class Chunk:
     """Rows of one file: a raw csv grid or slice (read and cleaned by the worker), or cells
-    already read and cleaned."""
+    already read and cleaned (or rows of a table the workers hold)."""
 
-    grid: pd.DataFrame | CsvSlice
+    grid: pd.DataFrame | CsvSlice | TableRows
     first_row: int  # spreadsheet row of the grid's first line
     cleaned: bool  # True: ``grid`` are the cells of a RawTable; ``rows`` given
     rows: np.ndarray | None = None
@@ -197,9 +207,15 @@ def iter_chunks(
         # workbooks and .sav: read whole (a sheet has at most 1,048,576 rows), then handled in chunks
         table = cache.pop(rel) if cache and rel in cache else read_table(path, rel, form)
         yield Header(table.headers, table.header_row, table.sheet, table.format, table.value_labels, table.has_value_labels)
+        shared = _CONTEXT is not None and rel in _CONTEXT.tables  # the workers hold it: chunks by reference
         for start in range(0, max(len(table), 1), rows_per_chunk):
+            if shared:
+                yield Chunk(TableRows(rel, start, start + rows_per_chunk), 0, True)
+                continue
             cells = table.cells.iloc[start : start + rows_per_chunk].reset_index(drop=True)
             yield Chunk(cells, 0, True, table.rows[start : start + rows_per_chunk])
+        if shared:
+            del _CONTEXT.tables[rel]  # this process is done with it (the workers keep their copy)
         return
     encoding = _csv_encoding(path, rel)
     header, width = _csv_header(path, rel, form, encoding)
@@ -251,7 +267,10 @@ def _read_slice(piece: CsvSlice) -> pd.DataFrame:
 
 def _chunk_table(chunk: Chunk, header: Header, rel: str) -> RawTable:
     """A chunk as a :class:`RawTable` (the worker cleans a raw csv grid as the whole-file reader does)."""
-    if chunk.cleaned:
+    if chunk.cleaned and isinstance(chunk.grid, TableRows):
+        table, part = _CONTEXT.tables[chunk.grid.rel], slice(chunk.grid.start, chunk.grid.stop)
+        cells, rows = table.cells.iloc[part].reset_index(drop=True), table.rows[part]
+    elif chunk.cleaned:
         cells, rows = chunk.grid, chunk.rows
     else:
         grid = _read_slice(chunk.grid) if isinstance(chunk.grid, CsvSlice) else chunk.grid
@@ -287,6 +306,7 @@ class Context:
     case_ids: pd.Series  # case-list position → case pseudonym
     key: object  # PseudonymKey
     redactor: object  # Redactor
+    tables: dict[str, RawTable] = field(default_factory=dict)  # streamed tables read before the fork, by path
 
 
 _CONTEXT: Context | None = None
@@ -932,7 +952,11 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
 
                 gc.freeze()  # forked workers then share the run's objects without copying their pages
                 frozen = True
+                # A workbook or .sav file read in the names pass is held by every worker: its chunks
+                # are then sent as row numbers. The workers fork at the first task (all at once).
+                _CONTEXT.tables = dict(cache)
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+                pool.submit(int).result()
             plan = []
             for form_name, table_name in FORM_TABLES.items():
                 form = codebook.forms[form_name]

@@ -19,6 +19,7 @@ from exportkit import CASELIST_HEADERS, CONTACT_HEADERS, START_HEADERS, caselist
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline import stream
 from pipeline.errors import StructuralError
 from pipeline.stages import clean_run, run_ingest, write_clean
 from pipeline.stream import ENV_CHUNK_ROWS
@@ -200,3 +201,25 @@ def test_a_record_too_wide_in_a_later_chunk_stops_with_the_whole_files_line(tmp_
     assert str(streamed.value) == str(whole.value)
     assert "rij 8" in str(streamed.value)  # the spreadsheet row of the wide record
     assert not (tmp_path / "streamed").exists()
+
+
+_SENT_BY_REFERENCE: list = []
+
+
+class _CountedTableRows(stream.TableRows):
+    def __init__(self, rel: str, start: int, stop: int):
+        super().__init__(rel, start, stop)
+        _SENT_BY_REFERENCE.append(rel)
+
+
+def test_a_workbook_read_before_the_workers_fork_is_sent_to_them_as_row_numbers(tmp_path, keyed, monkeypatch):
+    """The names pass reads a streamed workbook whole; the workers fork after it and hold it, so
+    its chunks go to them as row numbers (not pickled cells): the same data."""
+    whole = _whole(DEMO, tmp_path / "whole")
+    monkeypatch.setattr(stream, "TableRows", _CountedTableRows)
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "40")
+    monkeypatch.setenv("CIRKEL_WORKERS", "2")
+    _SENT_BY_REFERENCE.clear()
+    run_ingest(DEMO, PEIL, tmp_path / "streamed")
+    _same_content(whole, tmp_path / "streamed")
+    assert _SENT_BY_REFERENCE and set(_SENT_BY_REFERENCE) <= {"2018/contactformulier.xlsx", "2018/clientervaring.xlsx"}
