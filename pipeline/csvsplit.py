@@ -39,11 +39,12 @@ class Piece:
     first_record: int
 
 
-def record_layout(path: Path, skip: int, every: int) -> list[Piece] | None:
+def record_layout(path: Path, skip: int, every: int, encoding: str = "utf-8-sig") -> list[Piece] | None:
     """The file cut after its first ``skip`` records, then after every ``every``-th record of
     the file (record ``every``, ``2 × every``, ...: the cuts of pandas' ``chunksize`` reader on
     the whole file); None where the quotes do not tell the records (see the module docstring),
-    or when the file has no more than ``skip`` records."""
+    or when the file has no more than ``skip`` records. ``encoding``: the file's, as it is
+    parsed (a UTF-8 byte-order mark is text in a file read as Windows-1252)."""
     cuts: list[int] = []  # byte offset just after each cut
     numbers: list[int] = []  # how many records lie before it
     records = 0  # record ends seen so far
@@ -51,7 +52,7 @@ def record_layout(path: Path, skip: int, every: int) -> list[Piece] | None:
     start = 0
     previous = _LF  # the byte before the block (the file's start counts as a line end)
     with open(path, "rb") as handle:
-        if handle.read(3) == b"\xef\xbb\xbf":  # a UTF-8 byte-order mark belongs to no field
+        if handle.read(3) == b"\xef\xbb\xbf" and encoding == "utf-8-sig":  # the mark belongs to no field
             start = 3
         handle.seek(start)
         offset = start

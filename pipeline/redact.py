@@ -222,13 +222,13 @@ def load_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
     import pickle
 
     path = _vocabulary_cache(organisations)
-    if path is not None and path.is_file():
+    if path is not None:
         try:
             found = pickle.loads(path.read_bytes())
             if isinstance(found, Vocabulary):
                 return found
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            pass  # damaged: built again
+            pass  # missing, unreadable or damaged: built again
     vocabulary = build_vocabulary(organisations)
     if path is not None:
         from pipeline import atomic
@@ -267,7 +267,7 @@ def _vocabulary_cache(organisations: tuple[str, ...]) -> Path | None:
     digest.update("\x1f".join(organisations).encode("utf-8"))
     try:
         return default_cache_dir() / f"{VOCABULARY_CACHE_PREFIX}{digest.hexdigest()[:32]}.pickle"
-    except OSError:
+    except (OSError, RuntimeError):  # no home folder to find the cache folder in: no cache
         return None
 
 

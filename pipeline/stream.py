@@ -219,7 +219,7 @@ def iter_chunks(
         return
     encoding = _csv_encoding(path, rel)
     header, width = _csv_header(path, rel, form, encoding)
-    pieces = record_layout(path, header + 1, rows_per_chunk) if slices else None
+    pieces = record_layout(path, header + 1, rows_per_chunk, encoding) if slices else None
     if pieces is not None:
         # the records cut where the whole-file reader cuts its chunks; each read by its worker
         with open(path, "rb") as handle:
@@ -661,7 +661,9 @@ def _raise_parse_problem(export: ExportFile, codebook: Codebook, message: str) -
     other, for the message the whole file gives (its line numbers count from the file's start)."""
     for _ in iter_chunks(export, codebook.forms[export.form], chunk_rows(), slices=False):
         pass
-    raise _csv_error(export.rel, message)  # not reached: the same records fail in the whole file
+    # not reached (the same records fail in the whole file); the slice's own line numbers would
+    # not be the file's, so the message names none
+    raise _csv_error(export.rel, message.split(" in line ")[0].split(" starting at row ")[0])
 
 
 def stream_files(

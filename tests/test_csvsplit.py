@@ -111,25 +111,40 @@ def test_blocks_join_where_a_quoted_field_spans_them(tmp_path, monkeypatch):
     assert [p.first_record for p in pieces] == [1, 2, 4, 6]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     text=st.lists(st.sampled_from(['"', ";", "\n", "\r", "a", "é", " "]), max_size=40).map("".join),
+    bom=st.booleans(),
+    encoding=st.sampled_from(["utf-8-sig", "cp1252"]),
     skip=st.integers(min_value=1, max_value=2),
     every=st.integers(min_value=1, max_value=3),
 )
-def test_whenever_a_file_is_cut_the_pieces_are_the_whole_files_records(tmp_path_factory, text, skip, every):
-    """Any text at all (quotes, separators, line ends anywhere): where record_layout cuts the
-    file, the pieces parse to the records of the whole file; otherwise it does not cut."""
-    data = text.encode("utf-8")
+def test_whenever_a_file_is_cut_the_pieces_are_the_whole_files_records(tmp_path_factory, text, bom, encoding, skip, every):
+    """Any text at all (quotes, separators, line ends anywhere; a byte-order mark, also in a file
+    read as Windows-1252, where it is text): where record_layout cuts the file, the pieces parse
+    to the records of the whole file; otherwise it does not cut."""
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8" if encoding == "utf-8-sig" else "cp1252")
     path = _write(tmp_path_factory.mktemp("csv"), data)
     try:
-        whole = _parse_whole(data, 8)
+        whole = pd.read_csv(io.BytesIO(data), names=range(8), encoding=encoding, **DUTCH_CSV)
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         return  # the file does not parse: the run stops on its message (read from its start)
-    pieces = record_layout(path, skip, every)
+    pieces = record_layout(path, skip, every, encoding)
     if pieces is None:
         return
     cuts = [skip, *(n for n in range(skip + 1, len(whole)) if n % every == 0)]
     assert [p.first_record for p in pieces] == cuts
-    got = pd.concat([_read_slice(CsvSlice(path, p.start, p.stop, "utf-8-sig", 8)) for p in pieces], ignore_index=True)
+    got = pd.concat([_read_slice(CsvSlice(path, p.start, p.stop, encoding, 8)) for p in pieces], ignore_index=True)
     pd.testing.assert_frame_equal(got, whole.iloc[skip:].reset_index(drop=True))
+
+
+def test_a_byte_order_mark_in_a_file_read_as_windows_1252_is_text(tmp_path):
+    """A file with a UTF-8 mark but a byte that is not UTF-8 is read as Windows-1252: the mark
+    is then text before the first field, so a quote after it is text too and the quoted line
+    feed ends a record. Cut as if the mark were no text, the first data row would be lost."""
+    data = b'\xef\xbb\xbf"Export\nrapport"\r\nCasusnummer;Toelichting\r\nCIR-1;caf\xe9\r\nCIR-2;x\r\n'
+    path = _write(tmp_path, data)
+    whole = pd.read_csv(io.BytesIO(data), names=range(2), encoding="cp1252", **DUTCH_CSV)
+    assert len(whole) == 5  # 'ï»¿"Export', 'rapport"', the header, two rows
+    assert record_layout(path, 3, 100, "cp1252") is None  # the quote after the mark is not structural
+    assert record_layout(path, 3, 100, "utf-8-sig") is not None  # read as UTF-8 the mark is no text

@@ -60,3 +60,20 @@ def test_a_damaged_or_foreign_vocabulary_file_is_built_again(cache_dir):
         redact.load_vocabulary.cache_clear()
         assert redact.load_vocabulary(()) == built
         assert pickle.loads(path.read_bytes()) == built  # written again
+
+
+def test_without_a_usable_cache_folder_the_vocabulary_is_built(cache_dir, monkeypatch):
+    built = redact.build_vocabulary(())
+    (cache_dir / "vocabulary-x").mkdir()
+    monkeypatch.setattr(redact, "_vocabulary_cache", lambda organisations: cache_dir / "vocabulary-x")  # a folder
+    assert redact.load_vocabulary(()) == built
+    redact.load_vocabulary.cache_clear()
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.undo()
+    monkeypatch.setenv(deid.ENV_CACHE, "")
+    monkeypatch.setattr(deid, "default_cache_dir", no_home)
+    assert redact._vocabulary_cache(()) is None
+    assert redact.load_vocabulary(()) == built
