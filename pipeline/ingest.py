@@ -50,7 +50,7 @@ from pipeline.cells import (
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.errors import StructuralError
 from pipeline.exports import ExportFile, discover
-from pipeline.link import link_keys, normalise_case_numbers, normalise_names
+from pipeline.link import link_keys, link_lookup, normalise_case_numbers, normalise_names
 from pipeline.parallel import run_tasks, worker_count
 from pipeline.pseudonym import file_sha256
 from pipeline.readers import read_table
@@ -307,17 +307,18 @@ def _check_caselist(caselist: ParsedFile) -> None:
         )
 
 
-def _link(parsed: ParsedFile, caselist: ParsedFile, lookups: dict[str, pd.Series] | None = None) -> None:
-    """Link a case form's kept rows to the case list; unlinked rows get ``unknown_case``.
-    ``lookups``: :func:`pipeline.link.link_lookup` of the listed cases per link column, when
-    already made (else made here)."""
+def listed_lookups(caselist: ParsedFile) -> dict[str, pd.Series]:
+    """Per link column (case number, client name): :func:`pipeline.link.link_lookup` of the
+    case list's kept cases, made once for every form file."""
+    listed = caselist.values.loc[(caselist.status == KEPT).to_numpy()]
+    return {name: link_lookup(listed[name].dropna()) for name in ("case_number", "client_name")}
+
+
+def _link(parsed: ParsedFile, lookups: dict[str, pd.Series]) -> None:
+    """Link a case form's kept rows to the case list (``lookups``: :func:`listed_lookups`);
+    unlinked rows get ``unknown_case``."""
     link = parsed.mapped.link or "case_number"
-    if lookups is None:
-        listed = caselist.values.loc[caselist.status == KEPT]
-        listed_keys = listed["case_number"] if link == "case_number" else listed["client_name"]
-        positions = link_keys(parsed.values[link], listed_keys.dropna())
-    else:
-        positions = link_keys(parsed.values[link], None, lookups[link])
+    positions = link_keys(parsed.values[link], lookups[link])
     parsed.case_pos = positions
     unlinked = (parsed.status == KEPT) & positions.isna()
     parsed.status = parsed.status.mask(unlinked, "unknown_case")
@@ -533,9 +534,10 @@ def process_exports(
     forms = [p for p, e in zip(parsed_files, exports) if p is not None and e.year is not None]
     if caselist is not None:
         _attempt(problems, _check_caselist, caselist)
+        lookups = listed_lookups(caselist)
         for parsed in forms:
             if parsed.mapped.link:
-                _link(parsed, caselist)
+                _link(parsed, lookups)
     for parsed in forms:
         _after_peildatum(parsed, peildatum)
     for name, form in codebook.forms.items():

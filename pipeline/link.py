@@ -51,13 +51,10 @@ def link_lookup(listed: pd.Series) -> pd.Series:
     return pd.Series(unique.index, index=unique.to_numpy())
 
 
-def link_keys(keys: pd.Series, listed: pd.Series | None, lookup: pd.Series | None = None) -> pd.Series:
-    """Map normalised form keys to the index label of the one listed case they name.
-
-    ``listed`` holds the normalised key of every listed case (index = case position); or give
-    its ``lookup`` (:func:`link_lookup`). A key that occurs on more than one listed case is
-    ambiguous and links to none. Returns a Series
-    aligned with ``keys`` holding the listed case's index label, NA where nothing links.
+def link_keys(keys: pd.Series, lookup: pd.Series) -> pd.Series:
+    """Map normalised form keys to the index label of the one listed case they name, through
+    the listed cases' :func:`link_lookup` (a key that occurs on more than one listed case is
+    ambiguous and links to none). Returns a Series aligned with ``keys`` holding the listed
+    case's index label, NA where nothing links.
     """
-    linked = keys.map(link_lookup(listed) if lookup is None else lookup)
-    return linked.astype("Int64")
+    return keys.map(lookup).astype("Int64")

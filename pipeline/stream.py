@@ -66,10 +66,11 @@ from pipeline.ingest import (
     _second_forms,
     _year_folder_gate,
     build_manifest,
+    listed_lookups,
     parse_files,
     quality_table,
 )
-from pipeline.link import link_keys, link_lookup
+from pipeline.link import link_keys
 from pipeline.parallel import available_workers, worker_count
 from pipeline.readers import (
     DUTCH_CSV,
@@ -267,7 +268,7 @@ def _read_slice(piece: CsvSlice) -> pd.DataFrame:
 
 def _chunk_table(chunk: Chunk, header: Header, rel: str) -> RawTable:
     """A chunk as a :class:`RawTable` (the worker cleans a raw csv grid as the whole-file reader does)."""
-    if chunk.cleaned and isinstance(chunk.grid, TableRows):
+    if isinstance(chunk.grid, TableRows):
         table, part = _CONTEXT.tables[chunk.grid.rel], slice(chunk.grid.start, chunk.grid.stop)
         cells, rows = table.cells.iloc[part].reset_index(drop=True), table.rows[part]
     elif chunk.cleaned:
@@ -421,7 +422,7 @@ def process_chunk(
     status = np.where(empty.to_numpy(), "empty_row", KEPT).astype(object)
     case_pos = np.full(len(text), np.nan)
     if link:
-        linked = link_keys(values[link], None, ctx.lookups[link])
+        linked = link_keys(values[link], ctx.lookups[link])
         case_pos = linked.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         status[(status == KEPT) & np.isnan(case_pos)] = "unknown_case"
     dates = values[form.date_column]
@@ -902,14 +903,11 @@ def stream_ingest(raw_dir: Path, peildatum: dt.date, out_dir: Path, codebook: Co
     names_found.update(zip([e.rel for e in csv_streamed], results[len(whole) :]))
     caselist = next(parsed[e.rel] for e in whole if e.year is None)
     _check_caselist(caselist)
-    listed_kept = (caselist.status == KEPT).to_numpy()
-    keys = {name: caselist.values.loc[listed_kept, name].dropna() for name in ("case_number", "client_name")}
-    lookups = {name: link_lookup(listed) for name, listed in keys.items()}
-    del keys
+    lookups = listed_lookups(caselist)
     for export in whole:
         if export.year is not None:
             if parsed[export.rel].mapped.link:
-                _link(parsed[export.rel], caselist, lookups)
+                _link(parsed[export.rel], lookups)
             _after_peildatum(parsed[export.rel], peildatum)
     whole_forms = [parsed[e.rel] for e in whole if e.year is not None]
     for name, form in codebook.forms.items():

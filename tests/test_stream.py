@@ -87,6 +87,21 @@ def _contacts(root: Path, rows: list[list[object]]) -> Path:
     return root
 
 
+def _stop_in_chunks_of_three(raw: Path, out: Path, monkeypatch, workers: str | None = None) -> str:
+    """The message the streamed ingest stops with, in chunks of three rows (``workers``: their
+    number); it is the whole-file path's message, and nothing is written."""
+    with pytest.raises(StructuralError) as whole:
+        clean_run(raw, PEIL)
+    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
+    if workers is not None:
+        monkeypatch.setenv("CIRKEL_WORKERS", workers)
+    with pytest.raises(StructuralError) as streamed:
+        run_ingest(raw, PEIL, out)
+    assert str(streamed.value) == str(whole.value)
+    assert not out.exists()  # nothing written
+    return str(streamed.value)
+
+
 def test_a_duplicate_in_a_later_chunk_is_a_duplicate(tmp_path, keyed, monkeypatch):
     rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019", hours=1.0) for d in range(1, 11)]
     rows.append(contact_row("CIR-0001", date="02-03-2019", hours=1.0))  # the second row again, in the last chunk
@@ -110,14 +125,7 @@ def test_whole_file_checks_over_chunks_stop_with_the_whole_files_message(tmp_pat
     else:  # a duration column written in words: every cell fails, across every chunk
         rows = [contact_row("CIR-0001", date=f"{d:02d}-03-2019", hours="anderhalf uur") for d in range(1, 9)]
     raw = _contacts(tmp_path / "raw", rows)
-    with pytest.raises(StructuralError) as whole:
-        clean_run(raw, PEIL)
-    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
-    with pytest.raises(StructuralError) as streamed:
-        run_ingest(raw, PEIL, tmp_path / "streamed")
-    assert message in str(streamed.value)
-    assert str(streamed.value) == str(whole.value)
-    assert not (tmp_path / "streamed").exists()  # nothing written
+    assert message in _stop_in_chunks_of_three(raw, tmp_path / "streamed", monkeypatch)
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -130,15 +138,8 @@ def test_files_streamed_side_by_side_stop_on_the_first_files_problem(tmp_path, k
     later = [contact_row("CIR-0001", date=f"{d:02d}-03-2020") for d in range(1, 9)]
     later[0][3] = "Per duif"  # 2020: another unknown answer, in its first chunk
     write_table(raw / "2020" / "contactformulier.csv", CONTACT_HEADERS, later)
-    with pytest.raises(StructuralError) as whole:
-        clean_run(raw, PEIL)
-    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
-    monkeypatch.setenv("CIRKEL_WORKERS", workers)
-    with pytest.raises(StructuralError) as streamed:
-        run_ingest(raw, PEIL, tmp_path / "streamed")
-    assert "2019/contactformulier.csv" in str(streamed.value) and "Per postduif" in str(streamed.value)
-    assert str(streamed.value) == str(whole.value)
-    assert not (tmp_path / "streamed").exists()
+    message = _stop_in_chunks_of_three(raw, tmp_path / "streamed", monkeypatch, workers)
+    assert "2019/contactformulier.csv" in message and "Per postduif" in message
 
 
 def test_a_year_folder_of_streamed_files_without_a_kept_row_stops_naming_only_the_rules_that_applied(tmp_path, keyed):
@@ -192,15 +193,8 @@ def test_a_record_too_wide_in_a_later_chunk_stops_with_the_whole_files_line(tmp_
     lines = path.read_bytes().split(b"\n")
     lines[7] = lines[7].rstrip(b"\r") + b";te veel;velden" + (b"\r" if lines[7].endswith(b"\r") else b"")
     path.write_bytes(b"\n".join(lines))
-    with pytest.raises(StructuralError) as whole:
-        clean_run(raw, PEIL)
-    monkeypatch.setenv(ENV_CHUNK_ROWS, "3")
-    monkeypatch.setenv("CIRKEL_WORKERS", workers)
-    with pytest.raises(StructuralError) as streamed:
-        run_ingest(raw, PEIL, tmp_path / "streamed")
-    assert str(streamed.value) == str(whole.value)
-    assert "rij 8" in str(streamed.value)  # the spreadsheet row of the wide record
-    assert not (tmp_path / "streamed").exists()
+    message = _stop_in_chunks_of_three(raw, tmp_path / "streamed", monkeypatch, workers)
+    assert "rij 8" in message  # the spreadsheet row of the wide record
 
 
 _SENT_BY_REFERENCE: list = []
