@@ -229,7 +229,7 @@ def derive_cases(
         peildatum,
         counts=counts,
     )
-    analysed_ids = set(derived.loc[derived["analysed"], "case_id"])
+    analysed_ids = derived.loc[derived["analysed"], "case_id"]
     return derived, cases.index[cases["case_id"].isin(analysed_ids).to_numpy()].to_numpy()
 
 

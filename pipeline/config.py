@@ -43,7 +43,7 @@ def config_dir() -> Path:
         folder = Path(DEFAULT_CONFIG)
         if PARAMS_FILE.is_file():
             try:
-                data = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8")) or {}
+                data = parse_yaml(PARAMS_FILE.read_text(encoding="utf-8")) or {}
             except yaml.YAMLError:
                 data = {}  # load_params says what is wrong with params.yaml
             folder = Path(str(data.get("config") or DEFAULT_CONFIG)).expanduser()
@@ -72,10 +72,19 @@ def read_config_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]
     return merged
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load``, through libyaml's parser when PyYAML was built with it: the same safe
+    types and errors, about ten times faster (the codebook alone took 0.3 s at every stage's start)."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML file of the configuration folder; a missing or broken one is a clear Dutch error."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = parse_yaml(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigurationError(
             f"configuratiebestand {path} ontbreekt (params.yaml → config wijst naar de configuratiemap)"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.config import parse_yaml
 from pipeline.errors import ConfigurationError
 from pipeline.paths import PARAMS_FILE, ROOT
 
@@ -42,7 +43,7 @@ def _date(path: Path, key: str, value: object) -> dt.date:
 def load_params(path: Path = PARAMS_FILE) -> Params:
     """Read and check ``params.yaml``; a relative ``raw_dir`` is relative to the repository root."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = parse_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ConfigurationError(f"{path} ontbreekt") from exc
     except yaml.YAMLError as exc:

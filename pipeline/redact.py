@@ -43,8 +43,8 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from pipeline.config import parse_yaml
 from pipeline.vector import map_distinct
 
 SECOND_PASS_MEMO = 200_000  # distinct texts the second pass remembers (then it starts afresh)
@@ -273,7 +273,7 @@ def _vocabulary_cache(organisations: tuple[str, ...]) -> Path | None:
 
 def build_vocabulary(organisations: tuple[str, ...] = ()) -> Vocabulary:
     """:func:`load_vocabulary` without the cache."""
-    lexicon = yaml.safe_load(resources.files("pipeline").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
+    lexicon = parse_yaml(resources.files("pipeline").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
     not_names = _folded(
         [
             *lexicon["nationalities"],

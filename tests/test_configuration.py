@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.config import read_config_yaml
+from pipeline.config import parse_yaml, read_config_yaml, read_yaml
 from pipeline.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +144,20 @@ def test_extends_replaces_what_it_names_and_keeps_the_rest(tmp_path):
     (base / "codebook.yaml").write_text("extends: ../region/codebook.yaml\n")
     with pytest.raises(ConfigurationError, match="kring"):
         read_config_yaml(region / "codebook.yaml")
+
+
+def test_the_fast_yaml_parser_reads_every_file_as_safe_load_does(tmp_path):
+    """libyaml's parser, where PyYAML has it, gives the same data as ``yaml.safe_load`` for every
+    YAML file of the project, and a broken file still stops with its line."""
+    files = [p for p in ROOT.rglob("*.yaml") if ".venv" not in p.parts and ".dvc" not in p.parts]
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert repr(parse_yaml(text)) == repr(yaml.safe_load(text)), path
+    broken = tmp_path / "codebook.yaml"
+    broken.write_text("forms:\n  start:\n    label: [Start\n  end: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"geen geldige YAML \(regel 4\)"):
+        read_yaml(broken)
 
 
 def test_a_demo_weight_for_a_code_the_codebook_lacks_is_a_clear_error(tmp_path):

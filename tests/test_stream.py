@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pandas as pd
@@ -99,7 +100,29 @@ def _stop_in_chunks_of_three(raw: Path, out: Path, monkeypatch, workers: str | N
         run_ingest(raw, PEIL, out)
     assert str(streamed.value) == str(whole.value)
     assert not out.exists()  # nothing written
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the cycle collector as it was
     return str(streamed.value)
+
+
+def test_the_cycle_collector_is_left_as_it_was_found(tmp_path, keyed, monkeypatch):
+    """The run turns Python's cycle collector off while it builds its large objects and freezes
+    them before streaming; after the run, and after a stop before or during the streaming, the
+    collector is as the caller had it and nothing stays frozen."""
+    monkeypatch.setenv("CIRKEL_WORKERS", "2")
+    run_ingest(DEMO, PEIL, tmp_path / "out")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "casuslijst.csv").write_bytes(b"\xff\xfeC\x00")  # UTF-16: stops before anything is streamed
+    with pytest.raises(StructuralError):
+        run_ingest(broken, PEIL, tmp_path / "none")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        run_ingest(DEMO, PEIL, tmp_path / "again")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_duplicate_in_a_later_chunk_is_a_duplicate(tmp_path, keyed, monkeypatch):

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.codebook import Codebook
+from pipeline.config import parse_yaml
 from pipeline.errors import ConfigurationError
 
 DEMO_FILE = "demo.yaml"
@@ -81,7 +80,7 @@ class DemoSettings:
 
 
 def load_people(path: Path = PEOPLE_FILE) -> People:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = parse_yaml(Path(path).read_text(encoding="utf-8"))
     return People(**data)
 
 
