@@ -176,7 +176,10 @@ def _repro_project(work: Path, raw: Path, peildatum: str, min_group_n: int) -> P
     shutil.copytree(ROOT / "bin", project / "bin")
     shutil.copy(ROOT / ".dvcignore", project / ".dvcignore")
     (project / ".venv").symlink_to(Path(sys.prefix))
-    subprocess.run([str(Path(sys.prefix) / "bin" / "dvc"), "init", "--no-scm", "-q"], cwd=project, check=True)
+    dvc = str(Path(sys.prefix) / "bin" / "dvc")
+    subprocess.run([dvc, "init", "--no-scm", "-q"], cwd=project, check=True)
+    shutil.copy(ROOT / ".dvc" / "config", project / ".dvc" / "config")  # the project's DVC settings (analytics off)
+    subprocess.run([dvc, "config", "core.no_scm", "true"], cwd=project, check=True)
     return project
 
 

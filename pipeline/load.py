@@ -31,10 +31,15 @@ class LazyTable:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def batches(self, columns: list[str]):
+    def batches(self, columns: list[str], categorical: tuple[str, ...] = ()):
+        """The row groups as data frames; ``categorical`` columns come as pandas categoricals
+        (parquet keeps them dictionary-encoded: each distinct value is read once per row group)."""
         import pyarrow.parquet as pq
 
         source = pq.ParquetFile(self.path)
+        if categorical:
+            wanted = [c for c in categorical if c in source.schema_arrow.names]
+            source = pq.ParquetFile(self.path, read_dictionary=wanted)
         present = [c for c in columns if c in source.schema_arrow.names]
         metadata = source.schema_arrow.metadata  # the pandas types (Int64, boolean, string, ...)
         for group in range(source.num_row_groups):

@@ -515,7 +515,10 @@ class _FileState:
     rows: list[np.ndarray] = field(default_factory=list)
     status: list[np.ndarray] = field(default_factory=list)
     case_pos: list[np.ndarray] = field(default_factory=list)
-    seen: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # earlier chunks' fingerprints, sorted
+    # the fingerprints of the earlier chunks' rows that were not duplicates: first halves sorted,
+    # second halves in the same order (one array each, so a chunk is looked up once, not per chunk)
+    seen_first: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.uint64))
+    seen_second: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.uint64))
     cells: list[pd.DataFrame] = field(default_factory=list)
     labels: list[pd.DataFrame] = field(default_factory=list)
     empty_columns: list[pd.Series] = field(default_factory=list)
@@ -525,22 +528,25 @@ class _FileState:
 
 def _duplicates(fingerprint: np.ndarray, subject: np.ndarray, state: _FileState) -> np.ndarray:
     """Rows whose duplicate key occurred before, in this chunk or an earlier one of the file
-    (fingerprints compared in full: the first half through a sorted index, the second half where
-    the first matches)."""
+    (fingerprints compared in full: the first half through the sorted index of the earlier rows,
+    the second half where the first matches). The chunk's first halves are looked up in sorted
+    order (one pass over the index instead of a jump per row), and its new fingerprints are
+    merged into the index at the positions found."""
     duplicate = np.zeros(len(fingerprint), dtype=bool)
     index = np.flatnonzero(subject)
-    keys = pd.DataFrame({"a": fingerprint[index, 0], "b": fingerprint[index, 1]})
-    duplicate[index[keys.duplicated(keep="first").to_numpy()]] = True
     first, second = fingerprint[index, 0], fingerprint[index, 1]
-    for seen_first, seen_second in state.seen:
-        low = np.searchsorted(seen_first, first, side="left")
-        high = np.searchsorted(seen_first, first, side="right")
-        for i in np.flatnonzero(high > low):  # the first half occurred before: compare the second
-            if (seen_second[low[i] : high[i]] == second[i]).any():
-                duplicate[index[i]] = True
-    fresh = ~duplicate[index]
-    order = np.argsort(first[fresh], kind="stable")
-    state.seen.append((first[fresh][order], second[fresh][order]))
+    keys = pd.DataFrame({"a": first, "b": second})
+    duplicate[index[keys.duplicated(keep="first").to_numpy()]] = True
+    order = np.argsort(first, kind="stable")
+    sorted_first, sorted_second = first[order], second[order]
+    low = np.searchsorted(state.seen_first, sorted_first, side="left")
+    high = np.searchsorted(state.seen_first, sorted_first, side="right")
+    for i in np.flatnonzero(high > low):  # the first half occurred before: compare the second
+        if (state.seen_second[low[i] : high[i]] == sorted_second[i]).any():
+            duplicate[index[order[i]]] = True
+    fresh = ~duplicate[index[order]]
+    state.seen_first = np.insert(state.seen_first, high[fresh], sorted_first[fresh])
+    state.seen_second = np.insert(state.seen_second, high[fresh], sorted_second[fresh])
     return duplicate
 
 

@@ -573,3 +573,33 @@ def test_empty_export_gives_every_key_with_zero_or_null(tmp_path, monkeypatch, k
     assert k["closure"]["reasons"]["other"] == {"n": 0, "pct_mentions": None, "pct_forms": None}
     assert all(v in (0, None) for p, v in flat.items() if p != "flow.cases_listed" and p != "flow.cases_no_registration")
     json.loads(kerncijfers_json(k))
+
+
+def test_contact_forms_read_lazily_give_the_figures_of_the_table_in_memory(tmp_path, keyed):
+    """The indicators stage reads the contact forms from parquet row group by row group, case ids
+    as categoricals (looked up once per distinct id): the same key figures as the table in memory;
+    a blank case id, or one that is not an analysed case, counts for no case."""
+    import dataclasses
+    from pathlib import Path
+
+    import pandas as pd
+
+    from pipeline.indicators.contacts import _positions
+    from pipeline.load import LazyTable
+
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    clean = clean_run(demo, PEIL).clean
+    path = tmp_path / "contact_forms.parquet"
+    clean.contact_forms.to_parquet(path, index=False, row_group_size=7)
+    lazy = dataclasses.replace(clean, contact_forms=LazyTable(path))
+    in_memory = compute_indicators(clean, PEIL)
+    from_disk = compute_indicators(lazy, PEIL)
+    assert kerncijfers_json(from_disk.kerncijfers) == kerncijfers_json(in_memory.kerncijfers)
+    assert from_disk.tables.keys() == in_memory.tables.keys()
+    for name, table in in_memory.tables.items():
+        pd.testing.assert_frame_equal(from_disk.tables[name], table, obj=name)
+    index = pd.Index(["a", "b", "c"], dtype=object)
+    ids = pd.Series(["c", None, "x", "a", "c"], dtype="string")
+    assert _positions(index, ids.astype("category")).tolist() == [2, -1, -1, 0, 2]
+    assert _positions(index, ids).tolist() == [2, -1, -1, 0, 2]
+    assert _positions(index, ids.iloc[[1]].astype("category")).tolist() == [-1]

@@ -240,3 +240,30 @@ def test_a_workbook_read_before_the_workers_fork_is_sent_to_them_as_row_numbers(
     run_ingest(DEMO, PEIL, tmp_path / "streamed")
     _same_content(whole, tmp_path / "streamed")
     assert _SENT_BY_REFERENCE and set(_SENT_BY_REFERENCE) <= {"2018/contactformulier.xlsx", "2018/clientervaring.xlsx"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), max_size=60),
+    subject=st.lists(st.booleans(), min_size=60, max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+)
+def test_duplicates_over_chunks_are_the_rows_whose_whole_fingerprint_came_before(pairs, subject, cuts):
+    """Rule ``duplicate_row`` over chunks: a row (not empty) is a duplicate when a row before it,
+    in its chunk or an earlier one, has the same 128-bit fingerprint; few values, so that first
+    halves often match with other second halves."""
+    import numpy as np
+
+    fingerprint = np.array(pairs, dtype=np.uint64).reshape(-1, 2)
+    subject_rows = np.array(subject[: len(pairs)], dtype=bool)
+    expected, seen = [], set()
+    for row, is_subject in zip(pairs, subject_rows):
+        expected.append(bool(is_subject) and row in seen)
+        if is_subject:
+            seen.add(row)
+    state = stream._FileState()
+    found: list[bool] = []
+    bounds = sorted({0, len(pairs), *[c for c in cuts if c <= len(pairs)]})
+    for start, stop in zip(bounds, bounds[1:]):
+        found += stream._duplicates(fingerprint[start:stop], subject_rows[start:stop], state).tolist()
+    assert found == expected

@@ -19,7 +19,7 @@ def contact_batches(contact_forms: pd.DataFrame | LazyTable, codebook: Codebook)
     from pipeline.indicators.contacts import contact_columns
 
     if isinstance(contact_forms, LazyTable):
-        return contact_forms.batches(contact_columns(codebook))
+        return contact_forms.batches(contact_columns(codebook), categorical=("case_id",))
     return [contact_forms]
 
 

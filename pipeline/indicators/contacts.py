@@ -55,6 +55,16 @@ def _code_numbers(values: pd.Series, codes: list[str]) -> np.ndarray:
     return lookup[found]  # -1 picks the last entry: blank stays -1
 
 
+def _positions(index: pd.Index, case_ids: pd.Series) -> np.ndarray:
+    """The position in ``index`` of each form's case id, -1 where it is not there (a categorical
+    column is looked up once per distinct id)."""
+    if isinstance(case_ids.dtype, pd.CategoricalDtype):
+        found = index.get_indexer(case_ids.cat.categories)
+        codes = case_ids.cat.codes.to_numpy()
+        return np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else -1, -1)
+    return index.get_indexer(case_ids)
+
+
 def aggregate_contacts(batches: Iterable[pd.DataFrame], cases: pd.DataFrame, cb: Codebook) -> ContactAggregates:
     """:class:`ContactAggregates` of the forms in ``batches`` that belong to a case of ``cases``."""
     n = len(cases)
@@ -74,7 +84,7 @@ def aggregate_contacts(batches: Iterable[pd.DataFrame], cases: pd.DataFrame, cb:
         by_year_folder={},
     )
     for batch in batches:
-        position = index.get_indexer(batch["case_id"])
+        position = _positions(index, batch["case_id"])
         mine = position >= 0
         if not mine.all():
             batch, position = batch[mine], position[mine]
