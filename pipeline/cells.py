@@ -328,8 +328,9 @@ def valid_multi(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
 
 
 @per_distinct
+@per_distinct
 def parse_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    """Label → code key; blank and missing labels (``Onbekend``) give NA."""
+    """Label → code key; blank and missing labels (``Onbekend``) give NA (once per distinct label)."""
     codes = text.map(lambda v: None if v is None else (lookup.get(normalise_label(v)) or None))
     return codes.astype("string")
 

@@ -229,8 +229,9 @@ def derive_cases(
         peildatum,
         counts=counts,
     )
-    analysed_ids = derived.loc[derived["analysed"], "case_id"]
-    return derived, cases.index[cases["case_id"].isin(analysed_ids).to_numpy()].to_numpy()
+    # as Python strings: pandas compares Arrow-backed strings with isin through a Python list (0.3 s at 400×)
+    analysed_ids = derived.loc[derived["analysed"], "case_id"].astype(object)
+    return derived, cases.index[cases["case_id"].astype(object).isin(analysed_ids).to_numpy()].to_numpy()
 
 
 def build_clean_tables(processed: Processed, key: PseudonymKey) -> CleanResult:

@@ -141,6 +141,15 @@ def _duplicate_key(mapped: MappedTable, text: pd.DataFrame, values: pd.DataFrame
     return pd.DataFrame(key, index=text.index)
 
 
+def _yes_no(codes: pd.Series) -> pd.Series:
+    """Code keys ``yes`` / ``no`` → True / False; anything else (unknown, blank) → NA."""
+    yes = (codes == "yes").fillna(False).to_numpy(dtype=bool)
+    no = (codes == "no").fillna(False).to_numpy(dtype=bool)
+    flags = pd.array(yes, dtype="boolean")
+    flags[~(yes | no)] = pd.NA
+    return pd.Series(flags, index=codes.index)
+
+
 def _parse_values(
     mapped: MappedTable, text: pd.DataFrame, failures: pd.DataFrame, codebook: Codebook, pivot_year: int
 ) -> pd.DataFrame:
@@ -165,7 +174,7 @@ def _parse_values(
             out[name] = parse_codes(cells, code_lookup(codebook, column))
         elif column.type == "yes_no":
             codes = parse_codes(cells, code_lookup(codebook, column))
-            out[name] = codes.map({"yes": True, "no": False}).astype("boolean")
+            out[name] = _yes_no(codes)
         elif column.type == "case_number":
             out[name] = normalise_case_numbers(cells)
         elif column.type == "name":

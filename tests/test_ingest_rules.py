@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from exportkit import (
     CASELIST_HEADERS,
@@ -19,6 +20,8 @@ from exportkit import (
     survey_row,
     write_table,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.errors import StructuralError
 from pipeline.ingest import process_exports
@@ -424,3 +427,15 @@ def test_a_year_folder_without_any_kept_row_stops_with_the_likely_cause(tmp_path
     _expect_structural(tmp_path, "2020", None, None, "op of na de peildatum 01-01-2021")
     (tmp_path / "2020" / "contactformulier.csv").unlink()  # an empty year folder is fine
     assert process_exports(tmp_path, PEIL).caselist is not None
+
+
+@given(st.lists(st.sampled_from(["yes", "no", "unknown", None]), max_size=30))
+def test_yes_no_answers_become_true_false_or_blank(codes):
+    """A yes/no column's code keys: ``yes`` → True, ``no`` → False, anything else (unknown, blank) → NA."""
+    from pipeline.ingest import _yes_no
+
+    series = pd.Series(codes, dtype="string", index=range(10, 10 + len(codes)))
+    expected = pd.Series(
+        [True if c == "yes" else False if c == "no" else pd.NA for c in codes], dtype="boolean", index=series.index
+    )
+    pd.testing.assert_series_equal(_yes_no(series), expected)
