@@ -84,8 +84,14 @@ def _numbered_codes(values: pd.Series, codes: list[str]) -> pd.Series:
     return values.map({code: float(i + 1) for i, code in enumerate(codes)}).astype("float64")
 
 
-def sav_layout(frame: pd.DataFrame, variables: dict[str, SpssVariable], codebook: Codebook) -> SavLayout:
-    """The frame as pyreadstat wants it, with labels, value labels, formats and levels."""
+def sav_layout(
+    frame: pd.DataFrame, variables: dict[str, SpssVariable], codebook: Codebook, python_strings: bool = False
+) -> SavLayout:
+    """The frame as pyreadstat wants it, with labels, value labels, formats and levels.
+
+    ``python_strings``: text columns as Python strings rather than Arrow-backed (the same bytes
+    written): pyreadstat then writes them a third faster, but each cell is a Python object, which
+    costs memory on a table that grows with the export (the case table has one row per case)."""
     spec = codebook.spss
     out, labels, value_labels, formats, levels = {}, {}, {}, {}, {}
     for name in frame.columns:  # the frame's column order
@@ -103,9 +109,9 @@ def sav_layout(frame: pd.DataFrame, variables: dict[str, SpssVariable], codebook
         elif variable.type == "date":
             out[name] = series.dt.date.astype(object).where(series.notna(), None)
         elif variable.type in ("text", "string", "pseudonym", "case_number", "name"):
-            # as Python strings (object): pyreadstat goes through an Arrow-backed column value by value,
-            # a third slower (the same bytes)
-            out[name] = series.astype(object).where(series.notna(), "").astype(str).astype(object)
+            out[name] = series.astype(object).where(series.notna(), "").astype(str)
+            if python_strings:
+                out[name] = out[name].astype(object)
         else:  # integer, number, safety, year
             out[name] = series.astype("Float64").astype("float64")
         display = spec.format(variable.type)
@@ -135,15 +141,22 @@ def stamp_sav_file(path: Path, stamp: dt.date) -> None:
 
 
 def write_sav(
-    frame: pd.DataFrame, path: Path, variables: dict[str, SpssVariable], codebook: Codebook, stamp: dt.date, file_label: str
+    frame: pd.DataFrame,
+    path: Path,
+    variables: dict[str, SpssVariable],
+    codebook: Codebook,
+    stamp: dt.date,
+    file_label: str,
+    python_strings: bool = False,
 ) -> None:
-    """Write ``frame`` as an SPSS file with labels, levels and formats, atomically and reproducibly."""
+    """Write ``frame`` as an SPSS file with labels, levels and formats, atomically and reproducibly
+    (``python_strings``: see :func:`sav_layout`)."""
     import pyreadstat
 
     missing = [c for c in frame.columns if c not in variables]
     if missing:
         raise ValueError(f"spss: the codebook gives no SPSS variable for {', '.join(missing)} ({Path(path).name})")
-    layout = sav_layout(frame, variables, codebook)
+    layout = sav_layout(frame, variables, codebook, python_strings)
 
     def writer(tmp: Path) -> None:
         pyreadstat.write_sav(
@@ -176,4 +189,4 @@ def write_form_savs(tables: dict[str, pd.DataFrame], out_dir: Path, codebook: Co
 def write_cases_sav(cases: pd.DataFrame, path: Path, codebook: Codebook, peildatum: dt.date) -> None:
     """The case table as ``cases.sav``."""
     label = codebook.spss.file_label.format(table=codebook.spss.case_table_label)
-    write_sav(cases, path, case_variables(codebook), codebook, peildatum, label)
+    write_sav(cases, path, case_variables(codebook), codebook, peildatum, label, python_strings=True)

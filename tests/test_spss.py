@@ -115,3 +115,22 @@ def test_the_header_stamp_is_the_peildatum_and_patched_in_place(clean_dir, tmp_p
     short.write_bytes(b"$FL2")
     stamp_sav_file(short, PEIL)  # too short to be a .sav: left alone
     assert short.read_bytes() == b"$FL2"
+
+
+def test_text_as_python_strings_writes_the_same_bytes(clean_dir, tmp_path):
+    """The case table's text columns go to pyreadstat as Python strings (faster); the file is the
+    same, byte for byte, as with Arrow-backed strings."""
+    import pandas as pd
+
+    from pipeline.spss import write_sav
+
+    spss_dir, _ = clean_dir
+    cases = pd.read_parquet(spss_dir.parent / "clean" / "cases.parquet")
+    assert len(cases) and any(str(dtype) in ("str", "string") for dtype in cases.dtypes)
+    codebook = load_codebook()
+    written = {}
+    for python_strings in (False, True):
+        path = tmp_path / f"cases_{python_strings}.sav"
+        write_sav(cases, path, case_variables(codebook), codebook, PEIL, "label", python_strings=python_strings)
+        written[python_strings] = path.read_bytes()
+    assert written[True] == written[False]
