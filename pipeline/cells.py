@@ -328,9 +328,8 @@ def valid_multi(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
 
 
 @per_distinct
-@per_distinct
 def parse_codes(text: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    """Label → code key; blank and missing labels (``Onbekend``) give NA (once per distinct label)."""
+    """Label → code key; blank and missing labels (``Onbekend``) give NA."""
     codes = text.map(lambda v: None if v is None else (lookup.get(normalise_label(v)) or None))
     return codes.astype("string")
 

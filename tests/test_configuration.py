@@ -158,6 +158,10 @@ def test_the_fast_yaml_parser_reads_every_file_as_safe_load_does(tmp_path):
     broken.write_text("forms:\n  start:\n    label: [Start\n  end: {}\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"geen geldige YAML \(regel 4\)"):
         read_yaml(broken)
+    # a tab where YAML wants spaces: libyaml would read it, PyYAML stops, and so does the run
+    broken.write_text("forms:\n  start:\n    label:\tStart\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"geen geldige YAML \(regel 3\)"):
+        read_yaml(broken)
 
 
 def test_a_demo_weight_for_a_code_the_codebook_lacks_is_a_clear_error(tmp_path):
