@@ -1,5 +1,7 @@
+import atexit
 import os
 import sys
+import threading
 
 from pipeline.cli import main
 
@@ -11,9 +13,6 @@ code = main()
 # cache), the exit functions run (logging, multiprocessing, temporary folders), and the output
 # streams are flushed (a closed pipe gives exit code 120, as Python's own exit does). Where the
 # interpreter lacks those steps, it leaves the usual way. An uncaught error never gets here.
-import atexit  # noqa: E402
-import threading  # noqa: E402
-
 if not (hasattr(threading, "_shutdown") and hasattr(atexit, "_run_exitfuncs")):
     sys.exit(code)
 threading._shutdown()

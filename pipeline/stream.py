@@ -91,6 +91,13 @@ log = logging.getLogger("pipeline.ingest")
 
 STATUSES = [KEPT, "empty_row", "duplicate_row", "unknown_case", "after_peildatum", "second_form"]
 _STATUS_CODE = {status: np.int8(i) for i, status in enumerate(STATUSES)}  # a row's status as a chunk sends it
+
+
+def _status_series(codes: np.ndarray) -> pd.Series:
+    """Rows' statuses from their codes (positions in :data:`STATUSES`)."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES))
+
+
 CHUNK_ROWS = 100_000  # rows per chunk (CIRKEL_CHUNK_ROWS overrides)
 ROW_GROUP_ROWS = 131_072  # rows per parquet row group of a streamed table (at least a chunk)
 ENV_CHUNK_ROWS = "CIRKEL_CHUNK_ROWS"
@@ -321,9 +328,8 @@ class ChunkResult:
     """One chunk, checked and cleaned, with what the whole-file rules need to finish it."""
 
     rows: np.ndarray  # spreadsheet row of each data row
-    status: (
-        np.ndarray
-    )  # int8 position in STATUSES: KEPT, empty_row, unknown_case or after_peildatum (duplicates are decided later)
+    # int8 position in STATUSES: KEPT, empty_row, unknown_case or after_peildatum (duplicates are decided later)
+    status: np.ndarray
     fingerprint: np.ndarray  # (n, 2) uint64 of the duplicate key; 0 for empty rows
     case_pos: np.ndarray  # float: linked case-list position, NaN where none
     empty_columns: pd.Series  # rule empty_row: the column each such row names (chunk index)
@@ -437,7 +443,7 @@ def process_chunk(
     nonblank = text.loc[~empty.to_numpy(), checked].notna()
     cells = failures.assign(text=[text.at[int(i), c] for i, c in zip(failures["index"], failures["column"])])
     kept = pd.Index(np.flatnonzero(status == _STATUS_CODE[KEPT]))
-    parsed = ParsedFile(export, mapped, text, values, raw.rows, pd.Series(np.asarray(STATUSES, dtype=object)[status]), cells)
+    parsed = ParsedFile(export, mapped, text, values, raw.rows, _status_series(status), cells)
     parsed.case_pos = pd.Series(case_pos).astype("Int64") if link else None
     clean = _clean_rows(parsed, kept, form, export)
     del parsed, text, values, failures
@@ -643,8 +649,7 @@ def _close_file(opened: _OpenFile) -> ParsedFile:
     rows = np.concatenate(state.rows) if state.rows else np.array([], dtype=int)
     slim = _with_rows(mapped, rows)
     _raise_file_problems(state, slim)
-    codes = np.concatenate(state.status) if state.status else np.array([], dtype=np.int8)
-    status = pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES))
+    status = _status_series(np.concatenate(state.status) if state.status else np.array([], dtype=np.int8))
     cells = (
         pd.concat(state.cells, ignore_index=True)[["index", "column", "check"]]
         if state.cells

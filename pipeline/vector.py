@@ -35,6 +35,14 @@ def in_index(values: pd.Series, index: pd.Index) -> np.ndarray:
     return index.get_indexer(values) >= 0
 
 
+def python_strings(values: pd.Series) -> pd.Series:
+    """``values`` as Python strings (object dtype), the same text. Parquet and pandas give
+    Arrow-backed strings, which pandas turns into Python strings at every lookup on them (``isin``,
+    an index's ``get_indexer``, aligning frames on them): a column looked up many times is cheaper
+    converted once."""
+    return values.astype(object)
+
+
 def map_distinct(values: pd.Series, func, dtype: str = "string") -> pd.Series:
     """``func`` applied once per distinct non-blank value, spread back over the column; blank
     stays blank. (Faster than ``Series.map`` with a dict on long columns.)"""
