@@ -31,6 +31,12 @@ class LazyTable:
     def __init__(self, path: Path):
         self.path = Path(path)
 
+    def num_rows(self) -> int:
+        """Rows of the table (from the parquet footer)."""
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.path).metadata.num_rows
+
     def batches(self, columns: list[str], categorical: tuple[str, ...] = ()):
         """The row groups as data frames; ``categorical`` columns come as pandas categoricals
         (parquet keeps them dictionary-encoded: each distinct value is read once per row group)."""

@@ -50,6 +50,46 @@ def _run_task(index: int) -> object:
     return _TASKS[index]()
 
 
+_BACKGROUND: Callable[[], object] | None = None
+
+
+def _run_background() -> object:
+    return _BACKGROUND()
+
+
+def in_background(task: Callable[[], T], enabled: bool = True) -> Callable[[], T]:
+    """Start ``task`` in a forked worker process while the caller goes on; the function returned
+    waits for its result (an error of the task is raised there). The worker inherits the task by
+    ``fork`` (nothing is pickled on the way in). Not ``enabled``, without ``fork`` or with
+    ``CIRKEL_WORKERS=1``, the task runs in the calling process when its result is first asked for."""
+    global _BACKGROUND
+    if not enabled or available_workers() <= 1:
+        done: list = []
+
+        def inline() -> T:
+            if not done:
+                done.append(task())
+            return done[0]
+
+        return inline
+    from concurrent.futures import ProcessPoolExecutor
+
+    _BACKGROUND = task
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_run_background)  # the worker forks here, holding the task
+    finally:
+        _BACKGROUND = None
+
+    def result() -> T:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result
+
+
 def run_tasks(
     tasks: Sequence[Callable[[], T]],
     workers: int,

@@ -335,8 +335,13 @@ _USER_NAME = re.compile(
     r"[^\W\d_]{2,}\d+[^\W\d_]+\w*|[^\W_]{2,}\.[^\W_]{2,}(?:\.[^\W_]{2,})+)(?![\w@]|\.\w)"
 )
 _DIGIT = re.compile(r"\d")
+_CASE_PREFIX = re.compile(r"\s*([A-Za-z]+)")  # the letters a case number starts with ("CIR" of "CIR-0042")
 _WORDS = re.compile(r"\w+")
 _LETTER_RUNS = re.compile(LETTERS + "+")
+
+
+def _has_any(text: str, parts: tuple[str, ...]) -> bool:
+    return any(part in text for part in parts)
 
 
 def _first_words(cues: Iterable[str]) -> frozenset[str] | None:
@@ -453,7 +458,10 @@ def iban_valid(text: str) -> bool:
     compact = re.sub(r"\s", "", text).upper()
     if not 15 <= len(compact) <= 34:
         return False
-    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    try:
+        digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    except ValueError:  # a letter outside A-Z that the case-insensitive pattern lets in ("İ", "K")
+        return False
     return int(digits) % 97 == 1
 
 
@@ -532,9 +540,9 @@ class Redactor:
         second_pass: Callable[[str], str] | None = None,
     ):
         self.vocabulary = load_vocabulary(tuple(sorted({str(o) for o in organisations})))
-        self.tokens = self._name_tokens(set(_present(names)))
-        numbers = pd.Series(list(set(_present(case_numbers))), dtype=object).astype(str)
-        found = numbers.str.extract(r"^\s*([A-Za-z]+)", expand=False).dropna()
+        self.tokens = self._name_tokens(set(_present(set(names))))  # names recur: distinct first
+        numbers = {str(number) for number in _present(set(case_numbers))}
+        found = {match.group(1) for match in map(_CASE_PREFIX.match, numbers) if match}
         prefixes = {r"\.?".join(re.escape(ch) for ch in p) + r"\.?" for p in set(found)}  # "CIR", also "C.I.R."
         self.case_number = (
             re.compile(rf"(?<!\w)(?:{'|'.join(sorted(prefixes))})[\s\-_/.–—]?\d+(?:[\-/.]\d+)*(?!\w)", re.IGNORECASE)
@@ -583,6 +591,11 @@ class Redactor:
         # its next word), and skips them.
         self._role_first = _first_words([*v.person_words, *v.titles])
         self._platform_first = _first_words(v.platforms)
+        # A month in the date patterns is a whole run of letters (a digit or space before it, no
+        # letter after it): an ASCII text none of whose letter runs is a month has no match.
+        month_words = [*v.months, *v.months_short]
+        plain_words = all(w.isascii() and w.isalpha() and w.islower() for w in month_words)
+        self._month_words = frozenset(month_words) if plain_words else None
         platforms = "|".join(sorted((re.escape(w) for w in v.platforms), key=len, reverse=True))
         self._platform_handle = re.compile(
             rf"(?i)(?<![\w])(?:{platforms})\b(?:[\s:,-]+(?:als|is|met|naam|account|van|moeder|vader|dochter|zoon|heet|:)){{0,3}}[\s:,-]+"
@@ -812,35 +825,48 @@ class Redactor:
     def rules(self, text: str) -> str:
         """The project's own rules (pass 1)."""
         result = unicodedata.normalize("NFC", text)
+        screens = self.screens
+        # Case-insensitive cues are screened on ASCII texts only (a few other letters match ASCII
+        # ones without case: "ſ" an "s", "K" a "k"); the placeholders are ASCII, so an ASCII text
+        # stays one. Each screen is a test of the text as it is when its rule runs.
+        ascii = screens and result.isascii()
         if "@" in result:
             result = _EMAIL.sub("[e-mail]", result)
             result = _HANDLE.sub("[account]", result)
-        result = _URL.sub("[url]", result)
-        ascii_words = set(_WORDS.findall(result.lower())) if self.screens and result.isascii() else None
+        if not ascii or "www." in (lower := result.lower()) or "http" in lower:
+            result = _URL.sub("[url]", result)
+        ascii_words = set(_WORDS.findall(result.lower())) if ascii else None
         if ascii_words is None or self._platform_first is None or not self._platform_first.isdisjoint(ascii_words):
             result = self._platform_handle.sub(self._handle, result)
         # Every rule from here to the postcodes needs a digit, and no rule adds one: a text
-        # without digits skips them (the same result, sooner).
-        digits = not self.screens or _DIGIT.search(result) is not None
+        # without digits skips them (the same result, sooner). Some need a "-" or "/" besides.
+        digits = not screens or _DIGIT.search(result) is not None
         if digits:
             result = _IBAN.sub(_iban, result)
-            result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
+            if not ascii or _has_any(result.lower(), ("bsn", "burgerservicenummer", "sofi")):
+                result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
             if self.case_number is not None:
                 result = self.case_number.sub("[casusnummer]", result)
             result = _CUED_NUMBER.sub(_cued_number, result)
-            result = _GENERIC_CASE.sub("[casusnummer]", result)
-            result = _ORG_CASE.sub(_org_case, result)
+            if not ascii or "casus" in result.lower():
+                result = _GENERIC_CASE.sub("[casusnummer]", result)
+            if not screens or "-" in result or "/" in result:
+                result = _ORG_CASE.sub(_org_case, result)
         if digits or "_" in result or result.count(".") >= 2:  # each form of a user name needs one of these
             result = _USER_NAME.sub("[account]", result)
         if digits:
             result = _NUMERIC_DATE.sub(_numeric_date, result)
-            result = _ISO_DATE.sub("[datum]", result)
-            result = self._date_words.sub("[datum]", result)
-            result = self._date_words_ymd.sub("[datum]", result)
+            if not screens or "-" in result:
+                result = _ISO_DATE.sub("[datum]", result)
+            if not ascii or self._month_words is None or not self._month_words.isdisjoint(_LETTER_RUNS.findall(result.lower())):
+                result = self._date_words.sub("[datum]", result)
+                result = self._date_words_ymd.sub("[datum]", result)
             result = _PHONE.sub(_phone, result)
-            result = _SHORT_DATE.sub(_short_date, result)
-            result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
-            result = _WEEKDAY_DATE_DASH.sub(_short_date_dash, result)
+            if not screens or "/" in result:
+                result = _SHORT_DATE.sub(_short_date, result)
+            if not screens or "-" in result:
+                result = _SHORT_DATE_DASH.sub(_short_date_dash, result)
+                result = _WEEKDAY_DATE_DASH.sub(_short_date_dash, result)
             result = self._addresses(result)
             result = _POSTCODE.sub(self._postcode, result)
         result = self._role_names(result)

@@ -47,6 +47,7 @@ from pipeline.cells import (
     column_text,
     map_headers,
     multi_key,
+    prepare_validation,
     raise_unknown_labels,
     raise_unread_formats,
     text_frame,
@@ -447,7 +448,6 @@ def process_chunk(
     parsed.case_pos = pd.Series(case_pos).astype("Int64") if link else None
     clean = _clean_rows(parsed, kept, form, export)
     del parsed, text, values, failures
-    _release_memory()
     return ChunkResult(raw.rows, status, fingerprint, case_pos, empty_columns, cells, labels, nonblank, clean)
 
 
@@ -558,7 +558,9 @@ def _duplicates(fingerprint: np.ndarray, subject: np.ndarray, state: _FileState)
 
 def _release_memory() -> None:
     """Hand freed memory back to the system (glibc keeps it otherwise, and the process would look
-    as large as its largest moment)."""
+    as large as its largest moment). Done once, before the workers fork; not after every chunk: a
+    chunk's memory is soon needed again by the next, and handing it back and faulting it in again
+    cost 0.7 s of system time at 400× (the peak stays bounded by a chunk either way)."""
     import ctypes
 
     try:
@@ -587,7 +589,6 @@ def _finish_chunk(result: ChunkResult, state: _FileState, writer: TableWriter) -
     state.offset += len(status)
     writer.add(result.clean[~duplicate[result.clean.index.to_numpy()]])
     del result
-    _release_memory()
 
 
 def _raise_file_problems(state: _FileState, mapped: MappedTable) -> None:
@@ -948,9 +949,10 @@ def _stream_ingest(
         for e in csv_streamed
     ]
     parse_bytes = sum(e.path.stat().st_size for e in [*whole, *csv_streamed])
-    results = parse_files(
-        whole, codebook, peildatum, worker_count(parse_bytes, len(whole) + len(beside)), beside=beside, meanwhile=names_here
-    )
+    parse_workers = worker_count(parse_bytes, len(whole) + len(beside))
+    if max(parse_workers, workers) > 1:
+        prepare_validation()  # once here, not in every worker
+    results = parse_files(whole, codebook, peildatum, parse_workers, beside=beside, meanwhile=names_here)
     parsed = dict(zip([e.rel for e in whole], results[: len(whole)]))
     names_found.update(zip([e.rel for e in csv_streamed], results[len(whole) :]))
     caselist = next(parsed[e.rel] for e in whole if e.year is None)

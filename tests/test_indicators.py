@@ -575,10 +575,11 @@ def test_empty_export_gives_every_key_with_zero_or_null(tmp_path, monkeypatch, k
     json.loads(kerncijfers_json(k))
 
 
-def test_contact_forms_read_lazily_give_the_figures_of_the_table_in_memory(tmp_path, keyed):
+def test_contact_forms_read_lazily_give_the_figures_of_the_table_in_memory(tmp_path, keyed, monkeypatch):
     """The indicators stage reads the contact forms from parquet row group by row group, case ids
-    as categoricals (looked up once per distinct id): the same key figures as the table in memory;
-    a blank case id, or one that is not an analysed case, counts for no case."""
+    as categoricals (looked up once per distinct id), in a worker process when there are many:
+    the same key figures as the table in memory; a blank case id, or one that is not an analysed
+    case, counts for no case."""
     import dataclasses
     from pathlib import Path
 
@@ -594,10 +595,29 @@ def test_contact_forms_read_lazily_give_the_figures_of_the_table_in_memory(tmp_p
     lazy = dataclasses.replace(clean, contact_forms=LazyTable(path))
     in_memory = compute_indicators(clean, PEIL)
     from_disk = compute_indicators(lazy, PEIL)
-    assert kerncijfers_json(from_disk.kerncijfers) == kerncijfers_json(in_memory.kerncijfers)
-    assert from_disk.tables.keys() == in_memory.tables.keys()
-    for name, table in in_memory.tables.items():
-        pd.testing.assert_frame_equal(from_disk.tables[name], table, obj=name)
+    import os
+
+    import pipeline.indicators.analysed as analysed
+    import pipeline.indicators.contacts as contacts
+    import pipeline.parallel as parallel
+
+    summed_in = tmp_path / "pid"
+    aggregate = contacts.aggregate_contacts
+
+    def recorded(*args):
+        summed_in.write_text(str(os.getpid()))
+        return aggregate(*args)
+
+    monkeypatch.setattr(contacts, "aggregate_contacts", recorded)
+    monkeypatch.setattr(analysed, "BACKGROUND_MIN_ROWS", 1)  # the demo's forms: summed in a worker
+    monkeypatch.setattr(parallel, "available_workers", lambda: 2)
+    in_worker = compute_indicators(lazy, PEIL)
+    assert int(summed_in.read_text()) != os.getpid()
+    for result in (from_disk, in_worker):
+        assert kerncijfers_json(result.kerncijfers) == kerncijfers_json(in_memory.kerncijfers)
+        assert list(result.tables) == list(in_memory.tables)
+        for name, table in in_memory.tables.items():
+            pd.testing.assert_frame_equal(result.tables[name], table, obj=name)
     index = pd.Index(["a", "b", "c"], dtype=object)
     ids = pd.Series(["c", None, "x", "a", "c"], dtype="string")
     assert _positions(index, ids.astype("category")).tolist() == [2, -1, -1, 0, 2]

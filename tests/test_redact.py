@@ -151,6 +151,17 @@ def test_a_surname_with_particles_after_a_known_first_name_goes_with_it():
     assert r.redact("Nicole van de GGZ belde") == "[naam] van de GGZ belde"
 
 
+def test_an_iban_with_a_letter_outside_a_to_z_stops_nothing():
+    """ "İ" and the Kelvin sign match [A-Z] when case is ignored, but are no IBAN characters: the
+    candidate fails the check (it made the run stop with a ValueError) and the rest still applies."""
+    from pipeline.redact import iban_valid
+
+    assert iban_valid("NL91ABNA041716430\u0130") is False
+    assert iban_valid("NL91ABNA041716430\u212a") is False
+    assert R.rules("rekening NL91 ABNA 0417 1643 00 K\u0130") == "rekening [iban] K\u0130"
+    assert "0417" not in R.rules("NL91ABNA0417164300\u0130stanbul")
+
+
 # The screens (a rule skipped when a cheap test shows it cannot match) change no result: the
 # same redactor without them gives the same text, for texts built from the words the rules look
 # for (cues, names, numbers in every form, other scripts, letters with special case folding).
@@ -219,6 +230,29 @@ _PIECES = st.sampled_from(
         "gebeld",
         "over",
         "zitting",
+        "per 01-09",
+        "do 7-12",
+        "Vanaf",
+        "12-03",
+        "t/m",
+        "/",
+        "http://x.nl",
+        "HTTPS://WWW.X.NL",
+        "WWW.",
+        "BSN:",
+        "Sofi-nummer",
+        "burgerservicenummer",
+        "Casusnr.12",
+        "CASUS",
+        "14 februari",
+        "3april",
+        "Mrt.",
+        "2020 maart 3",
+        "MEI",
+        "1985-04-03",
+        "PL2000-2024187356",
+        "C/16/551204",
+        "SG/23/1187",
     ]
 )
 

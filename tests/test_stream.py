@@ -267,3 +267,26 @@ def test_duplicates_over_chunks_are_the_rows_whose_whole_fingerprint_came_before
     for start, stop in zip(bounds, bounds[1:]):
         found += stream._duplicates(fingerprint[start:stop], subject_rows[start:stop], state).tolist()
     assert found == expected
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_task_in_the_background_gives_its_result_or_its_error(monkeypatch, workers):
+    """``in_background``: the task's result (computed in a forked worker, or here when it is asked
+    for with one worker or when not enabled), and its error raised where the result is asked for."""
+    import os
+
+    from pipeline.parallel import in_background
+
+    monkeypatch.setenv("CIRKEL_WORKERS", workers)
+    here = os.getpid()
+    result = in_background(lambda: (os.getpid(), [1, 2, 3]))
+    pid, value = result()
+    assert value == [1, 2, 3] and (pid != here) == (workers == "2")
+    assert in_background(lambda: os.getpid(), enabled=False)() == here
+
+    def broken() -> int:
+        raise ValueError("kapot")
+
+    failing = in_background(broken)
+    with pytest.raises(ValueError, match="kapot"):
+        failing()

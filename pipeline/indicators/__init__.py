@@ -100,27 +100,32 @@ def compute_indicators(
     """
     cb = codebook or load_codebook()
     a = analysed_view(clean, cb)
+    parts = {
+        "flow": lambda: flow_figures(clean, a, forms_unlinked),
+        "cases": lambda: case_figures(a, cb),
+        "background": lambda: background_figures(a, cb),
+        "lead_time": lambda: lead_time_figures(a, cb),
+        "duration": lambda: duration_figures(a, cb, peildatum),
+        "contacts": lambda: contact_figures(a, cb),
+        "problems": lambda: problem_figures(a, cb),
+        "closure": lambda: closure_figures(a, cb),
+        "safety": lambda: safety_figures(a, cb),
+        "experts": lambda: expert_figures(a),
+        "survey": lambda: survey_figures(a, cb),
+        "noncase": lambda: noncase_figures(clean, cb),
+        "open_answers": lambda: ({}, open_answer_tables(clean, cb, coded_sheet)),
+    }
+    # The contact forms may still be being summed in a worker process: what needs them comes last.
+    needs_contacts = ("flow", "contacts")
+    done = {name: part() for name, part in parts.items() if name not in needs_contacts}
+    done.update({name: parts[name]() for name in needs_contacts})
     kerncijfers: dict = {}
     tables: dict[str, pd.DataFrame] = {}
-    parts = [
-        flow_figures(clean, a, forms_unlinked),
-        case_figures(a, cb),
-        background_figures(a, cb),
-        lead_time_figures(a, cb),
-        duration_figures(a, cb, peildatum),
-        contact_figures(a, cb),
-        problem_figures(a, cb),
-        closure_figures(a, cb),
-        safety_figures(a, cb),
-        expert_figures(a),
-        survey_figures(a, cb),
-        noncase_figures(clean, cb),
-    ]
-    for figures, part_tables in parts:
+    for name in parts:
+        figures, part_tables = done[name]
         kerncijfers.update(figures)
         tables.update(part_tables)
     kerncijfers = {key: kerncijfers[key] for key in KEY_ORDER}
-    tables.update(open_answer_tables(clean, cb, coded_sheet))
     return Indicators(kerncijfers=_jsonable(kerncijfers), tables=tables)
 
 

@@ -24,20 +24,34 @@ def contact_batches(contact_forms: pd.DataFrame | LazyTable, codebook: Codebook)
     return [contact_forms]
 
 
+# Contact forms from which they are summed in a worker process beside the other indicators.
+BACKGROUND_MIN_ROWS = 250_000
+
+
 @dataclass
 class Analysed:
-    """Analysed cases and the kept forms that belong to them."""
+    """Analysed cases and the kept forms that belong to them. ``contacts`` may be given as a
+    function that returns them (summed in a worker process meanwhile): asked for, they are there."""
 
     cases: pd.DataFrame
     start_forms: pd.DataFrame
-    contacts: object  # ContactAggregates
+    contacts_given: object  # ContactAggregates, or a function returning them
     end_forms: pd.DataFrame
     client_survey: pd.DataFrame
     years: list[int]
 
+    @property
+    def contacts(self):
+        """The :class:`~pipeline.indicators.contacts.ContactAggregates`."""
+        if callable(self.contacts_given):
+            self.contacts_given = self.contacts_given()
+        return self.contacts_given
+
 
 def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
-    """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year."""
+    """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year.
+    The contact forms of a large export are summed in a worker process while the caller goes on
+    (:data:`BACKGROUND_MIN_ROWS`)."""
     cases = clean.cases[clean.cases["analysed"].astype(bool)].copy()
     cases["case_id"] = python_strings(cases["case_id"])  # here and in the forms: aligned on many times
     case_info = cases.set_index("case_id")[["team", "target", "start_year", "closed"]]
@@ -54,12 +68,18 @@ def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
         return out
 
     from pipeline.indicators.contacts import aggregate_contacts
+    from pipeline.parallel import in_background
 
     years = sorted(int(y) for y in cases["start_year"].dropna().unique())
+    forms = clean.contact_forms
+    contacts = in_background(
+        lambda: aggregate_contacts(contact_batches(forms, codebook), cases, codebook),
+        enabled=isinstance(forms, LazyTable) and forms.num_rows() >= BACKGROUND_MIN_ROWS,
+    )
     return Analysed(
         cases,
         of_analysed(clean.start_forms),
-        aggregate_contacts(contact_batches(clean.contact_forms, codebook), cases, codebook),
+        contacts,
         of_analysed(clean.end_forms),
         of_analysed(clean.client_survey),
         years,
