@@ -335,6 +335,7 @@ _USER_NAME = re.compile(
     r"[^\W\d_]{2,}\d+[^\W\d_]+\w*|[^\W_]{2,}\.[^\W_]{2,}(?:\.[^\W_]{2,})+)(?![\w@]|\.\w)"
 )
 _DIGIT = re.compile(r"\d")
+_LETTER_DIGIT = re.compile(r"[^\W\d_]\d")  # a letter (as the user-name pattern has it) right before a digit
 _CASE_PREFIX = re.compile(r"\s*([A-Za-z]+)")  # the letters a case number starts with ("CIR" of "CIR-0042")
 _WORDS = re.compile(r"\w+")
 _LETTER_RUNS = re.compile(LETTERS + "+")
@@ -852,7 +853,8 @@ class Redactor:
                 result = _GENERIC_CASE.sub("[casusnummer]", result)
             if not screens or "-" in result or "/" in result:
                 result = _ORG_CASE.sub(_org_case, result)
-        if digits or "_" in result or result.count(".") >= 2:  # each form of a user name needs one of these
+        # each form of a user name needs an underscore, two dots, or a letter right before a digit
+        if not screens or "_" in result or result.count(".") >= 2 or digits and _LETTER_DIGIT.search(result):
             result = _USER_NAME.sub("[account]", result)
         if digits:
             result = _NUMERIC_DATE.sub(_numeric_date, result)

@@ -789,12 +789,12 @@ def _file_names(export: ExportFile, codebook: Codebook, cache: dict[str, RawTabl
         try:
             for grid in reader:
                 for name, position in positions.items():
-                    cells = grid[position].str.strip()
-                    cells = cells[cells != ""]
+                    distinct = pd.unique(grid[position])  # a name or case number recurs: stripped once
                     if wanted[name].type == "text":
-                        free_text = free_text or len(cells) > 0
-                    else:
-                        (names if wanted[name].type == "name" else numbers).update(dict.fromkeys(cells.unique()))
+                        free_text = free_text or any(isinstance(v, str) and v.strip() for v in distinct)
+                        continue
+                    cells = (v.strip() if isinstance(v, str) else v for v in distinct)
+                    (names if wanted[name].type == "name" else numbers).update(dict.fromkeys(v for v in cells if v != ""))
         except pd.errors.ParserError as exc:
             raise _csv_error(export.rel, str(exc)) from None
     else:
