@@ -140,7 +140,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else ROOT / "bench" / "results.json"
     results = run_bench(
-        args.scale or DEFAULT_SCALES, out, Path(args.work_dir) if args.work_dir else None, keep=args.keep, reuse=args.reuse
+        args.scale or DEFAULT_SCALES,
+        out,
+        Path(args.work_dir) if args.work_dir else None,
+        keep=args.keep,
+        reuse=args.reuse,
+        pairs=args.pairs,
     )
     print(markdown_table(results))
     log.info("bench: resultaten → %s", out)
@@ -302,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="resultatenbestand (standaard bench/results.json)")
     p.add_argument("--work-dir", help="werkmap voor de exports (standaard een tijdelijke map)")
     p.add_argument("--keep", action="store_true", help="werkmap niet opruimen")
+    p.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="zo vaak extra de ondergrens en daarna `dvc repro` van ingest en indicators na elkaar meten; de tabel "
+        "geeft de mediaan van de paren (standaard 3; 0: niet)",
+    )
     p.add_argument(
         "--reuse",
         action="store_true",

@@ -77,12 +77,26 @@ def resolve_key(raw_dir: Path) -> PseudonymKey:
     )
 
 
+_DIGESTS: dict[tuple, str] = {}  # (file, its size, modification time and inode) → sha256, within a run
+
+
+def forget_digests() -> None:
+    """Start a run without the file digests of an earlier one (a run hashes each file once)."""
+    _DIGESTS.clear()
+
+
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of a file's bytes (a file read twice in a run, as a demo folder is for its key
+    and for the manifest, is hashed once unless it changed in between)."""
+    info = os.stat(path)
+    key = (os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
 
 
 def pristine_demo(raw_dir: Path) -> bool:

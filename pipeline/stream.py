@@ -911,12 +911,13 @@ def _stream_ingest(
         new_redactor,
     )
     from pipeline.ingest import _after_peildatum, flow_table
-    from pipeline.pseudonym import resolve_key
+    from pipeline.pseudonym import forget_digests, resolve_key
     from pipeline.spss import write_cases_sav
     from pipeline.stages import csv_bytes
 
     global _CONTEXT
     codebook = codebook or load_codebook()
+    forget_digests()
     key = resolve_key(raw_dir)  # before reading anything: no key, no run
     log.info("ingest: sleutel uit %s", key.source)
     found = discover(Path(raw_dir), codebook)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def test_bench_records_every_stage_and_scale(tmp_path):
     out = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "bench", "--scale", "0.1", "--scale", "0.2", "--out", str(out)],
+        [sys.executable, "-m", "pipeline", "bench", "--scale", "0.1", "--scale", "0.2", "--pairs", "1", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -37,10 +37,13 @@ def test_bench_records_every_stage_and_scale(tmp_path):
             "dvc repro ingest+indicators",
             "dvc repro (all stages)",
             "dvc repro (nothing to do)",
+            "dvc repro ingest+indicators, median of 2 pairs",  # the first pair and one more
         ]:
             assert (scale, stage) in seen
     for r in results:
         assert r["seconds"] > 0 and r["peak_mib"] > 0 and r["rows"] > 0
     ratio = [r for r in results if r["stage"].endswith("+indicators")]
     assert len(ratio) == 6 and all(r["ratio_to_floor"] > 0 for r in ratio)
+    paired = [r for r in results if r["stage"].endswith("pairs")]
+    assert len(paired) == 2 and all(r["ratio_to_floor"] > 0 for r in paired)
     assert "| scale |" in done.stdout

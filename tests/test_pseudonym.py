@@ -103,3 +103,27 @@ def test_key_resolution_order_and_errors(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_KEY, "short")
     with pytest.raises(ConfigurationError, match="te kort"):
         resolve_key(raw)
+
+
+def test_a_file_is_hashed_once_in_a_run_unless_it_changed(tmp_path):
+    """The demo-key check and the manifest hash the same raw files: once per run, and again when a
+    file changed in between (another size or modification time) or in a new run."""
+    import hashlib
+    import os
+
+    from pipeline import pseudonym
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"a;b\n1;2\n")
+    pseudonym.forget_digests()
+    assert pseudonym.file_sha256(path) == hashlib.sha256(b"a;b\n1;2\n").hexdigest()
+    assert pseudonym.file_sha256(path) == hashlib.sha256(b"a;b\n1;2\n").hexdigest()
+    assert len(pseudonym._DIGESTS) == 1
+    path.write_bytes(b"a;b\n1;2\n3;4\n")
+    assert pseudonym.file_sha256(path) == hashlib.sha256(b"a;b\n1;2\n3;4\n").hexdigest()
+    stat = path.stat()
+    path.write_bytes(b"a;b\n1;2\n3;5\n")  # same size: told apart by its modification time
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert pseudonym.file_sha256(path) == hashlib.sha256(b"a;b\n1;2\n3;5\n").hexdigest()
+    pseudonym.forget_digests()
+    assert pseudonym._DIGESTS == {}

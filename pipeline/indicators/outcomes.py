@@ -105,10 +105,22 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             table.add((r, m), "mean", ci.mean, ci.n)
             table.add((r, m), "ci_low", ci.low, ci.n)
             table.add((r, m), "ci_high", ci.high, ci.n)
-    start = a.start_forms.set_index("case_id")["safety_client"]
-    end = a.end_forms.set_index("case_id")["safety_client"]
-    pairs = pd.DataFrame({"start": start, "end": end}).dropna()
-    pairs = pairs.join(a.cases.set_index("case_id")[["team", "target"]])
+    # Start and end forms aligned on the case once, for every rater: the rows of a rater's pairs
+    # are those with both of its scores, in the order of the aligned forms.
+    start_scores = a.start_forms.set_index("case_id")[[f"safety_{r}" for r in RATERS]]
+    end_scores = a.end_forms.set_index("case_id")[[f"safety_{r}" for r in RATERS]]
+    aligned = pd.DataFrame(
+        {**{f"start_{r}": start_scores[f"safety_{r}"] for r in RATERS}, **{f"end_{r}": end_scores[f"safety_{r}"] for r in RATERS}}
+    )
+    groups = a.cases.set_index("case_id")[["team", "target"]].astype(object)  # compared many times: plain strings
+    aligned = aligned.join(groups)
+
+    def rater_pairs(rater: str) -> pd.DataFrame:
+        frame = aligned[[f"start_{rater}", f"end_{rater}", "team", "target"]]
+        frame = frame[frame[f"start_{rater}"].notna() & frame[f"end_{rater}"].notna()]
+        return frame.set_axis(["start", "end", "team", "target"], axis=1)
+
+    pairs = rater_pairs("client")
     pairs["change"] = pairs["end"] - pairs["start"]
 
     def paired(frame: pd.DataFrame) -> dict:
@@ -120,24 +132,23 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
         }
 
     overall = paired(pairs)
+    of_team = {k: pairs[pairs["team"] == k] for k in cb.codes("team")}
+    of_target = {k: pairs[pairs["target"] == k] for k in cb.codes("target")}
     figures = {
         "mean": means,
         "client_paired": {
             **overall,
-            "by_team": {
-                k: {x: v for x, v in paired(pairs[pairs["team"] == k]).items() if x != "change_mean"} for k in cb.codes("team")
-            },
+            "by_team": {k: {x: v for x, v in paired(frame).items() if x != "change_mean"} for k, frame in of_team.items()},
             "by_target": {
-                k: {x: v for x, v in paired(pairs[pairs["target"] == k]).items() if x in ("n", "change_mean")}
-                for k in cb.codes("target")
+                k: {x: v for x, v in paired(frame).items() if x in ("n", "change_mean")} for k, frame in of_target.items()
             },
         },
     }
     paired_table = Table(["breakdown", "group"])
     for breakdown, key, frame in [
         ("total", TOTAL, pairs),
-        *(("team", t, pairs[pairs["team"] == t]) for t in cb.codes("team")),
-        *(("target", t, pairs[pairs["target"] == t]) for t in cb.codes("target")),
+        *(("team", t, frame) for t, frame in of_team.items()),
+        *(("target", t, frame) for t, frame in of_target.items()),
     ]:
         values = paired(frame)
         for measure in ["start_mean", "end_mean", "change_mean"]:
@@ -153,13 +164,7 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             paired_table.add((breakdown, key), f"pairs_{direction}", int(mask.sum()), values["n"])
     by_rater = Table(["rater", "target"])
     for rater in RATERS:
-        r_pairs = pd.DataFrame(
-            {
-                "start": a.start_forms.set_index("case_id")[f"safety_{rater}"],
-                "end": a.end_forms.set_index("case_id")[f"safety_{rater}"],
-            }
-        ).dropna()
-        r_pairs = r_pairs.join(a.cases.set_index("case_id")[["target"]])
+        r_pairs = rater_pairs(rater)
         for key, frame in [(TOTAL, r_pairs), *((t, r_pairs[r_pairs["target"] == t]) for t in cb.codes("target"))]:
             n = int(len(frame))
             by_rater.add((rater, key), "start_mean", stats.mean(frame["start"]), n)
