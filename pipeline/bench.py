@@ -320,7 +320,7 @@ def markdown_table(results: list[Measurement]) -> str:
         "|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        ratio = f"{r.ratio_to_floor:.1f}" if r.ratio_to_floor is not None else ""
+        ratio = f"{r.ratio_to_floor:.2f}" if r.ratio_to_floor is not None else ""
         lines.append(
             f"| {r.scale:g}× | {r.cases:,} | {r.rows:,} | {r.stage} | {r.seconds:.2f} | {r.rows_per_second:,.0f} | "
             f"{r.peak_mib:.0f} | {ratio} |"

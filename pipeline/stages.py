@@ -102,12 +102,6 @@ def run_indicators(
 ) -> None:
     """The indicators stage: ``data/clean`` → ``<out_dir>/tables`` and ``<out_dir>/kerncijfers.json``
     (``out_dir``: ``data/indicators``); a coded sheet in ``coding_dir`` (``data/coding``) is used."""
-    import importlib
-    import threading
-
-    # scipy.stats takes about a second to import; it is imported in the background while the
-    # clean tables are read (the first use waits for it).
-    threading.Thread(target=importlib.import_module, args=("scipy.stats",), daemon=True).start()
     from pipeline.coding import find_coded_sheet
     from pipeline.indicators import NOT_READ, compute_indicators, write_indicators
     from pipeline.load import clean_data

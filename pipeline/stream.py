@@ -927,21 +927,24 @@ def _stream_ingest(
     streamed = [e for e in exports if e.year is not None and is_streamed(codebook.forms[e.form])]
     whole = [e for e in exports if e not in streamed]
     workers = worker_count(sum(e.path.stat().st_size for e in exports), len(exports))
-    # The de-identification library loads in the background while the files are read (its
-    # import is heavy); it is used only when some answer holds free text.
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
-    loader = ThreadPoolExecutor(max_workers=1)
-    annotator = loader.submit(_load_annotator, codebook.keep_organisations)
-    loader.shutdown(wait=False)
     # The streamed files' names are read while the other files are parsed: a csv file's in a
     # worker beside them, a workbook's or .sav file's in this process (its table is kept for its turn).
     cache: dict[str, RawTable] = {}
     csv_streamed = [e for e in streamed if e.path.suffix.lower() == ".csv"]
     other_streamed = [e for e in streamed if e.path.suffix.lower() != ".csv"]
     names_found: dict[str, FileNames | StructuralError] = {}
+    annotator: Future | None = None
 
     def names_here() -> None:
+        nonlocal annotator
+        # The de-identification library loads in a thread meanwhile (its import is heavy; it is
+        # used only when some answer holds free text). Started here, once the workers have
+        # forked: a process never forks while one of its threads is importing a module.
+        loader = ThreadPoolExecutor(max_workers=1)
+        annotator = loader.submit(_load_annotator, codebook.keep_organisations)
+        loader.shutdown(wait=False)
         for export in reversed(other_streamed):
             names_found[export.rel] = _file_names_or_problem(export, codebook, cache)
 

@@ -20,7 +20,9 @@ One module per group of knowledge questions, over :mod:`~pipeline.indicators.tid
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,7 +101,10 @@ def compute_indicators(
     unsuppressed); it is recorded with the tables so that the report suppresses consistently.
     """
     cb = codebook or load_codebook()
-    a = analysed_view(clean, cb)
+    a = analysed_view(clean, cb)  # may fork a worker for the contact forms: before any thread starts
+    # scipy.stats takes about half a second to import: in a thread while the first parts are
+    # computed (its first use waits for it).
+    threading.Thread(target=importlib.import_module, args=("scipy.stats",), daemon=True).start()
     parts = {
         "flow": lambda: flow_figures(clean, a, forms_unlinked),
         "cases": lambda: case_figures(a, cb),
