@@ -30,7 +30,7 @@ import pandas as pd
 
 from pipeline import atomic
 from pipeline.codebook import Codebook, load_codebook
-from pipeline.indicators.analysed import analysed_view
+from pipeline.indicators.analysed import analysed_view, large_export
 from pipeline.indicators.cases import background_figures, case_figures, expert_figures, flow_figures
 from pipeline.indicators.contacts import contact_figures
 from pipeline.indicators.experience import open_answer_tables, survey_figures
@@ -39,6 +39,7 @@ from pipeline.indicators.outcomes import closure_figures, problem_figures, safet
 from pipeline.indicators.tidy import plain
 from pipeline.indicators.timing import duration_figures, lead_time_figures
 from pipeline.load import CleanData
+from pipeline.parallel import in_background
 
 
 @dataclass
@@ -102,6 +103,8 @@ def compute_indicators(
     """
     cb = codebook or load_codebook()
     a = analysed_view(clean, cb)  # may fork a worker for the contact forms: before any thread starts
+    # the open answers of a large export in another worker meanwhile (they read only the clean tables)
+    open_answers = in_background(lambda: open_answer_tables(clean, cb, coded_sheet), enabled=large_export(clean))
     # scipy.stats takes about half a second to import: in a thread while the first parts are
     # computed (its first use waits for it).
     threading.Thread(target=importlib.import_module, args=("scipy.stats",), daemon=True).start()
@@ -118,12 +121,12 @@ def compute_indicators(
         "experts": lambda: expert_figures(a),
         "survey": lambda: survey_figures(a, cb),
         "noncase": lambda: noncase_figures(clean, cb),
-        "open_answers": lambda: ({}, open_answer_tables(clean, cb, coded_sheet)),
+        "open_answers": lambda: ({}, open_answers()),
     }
-    # The contact forms may still be being summed in a worker process: what needs them comes last.
-    needs_contacts = ("flow", "contacts")
-    done = {name: part() for name, part in parts.items() if name not in needs_contacts}
-    done.update({name: parts[name]() for name in needs_contacts})
+    # What waits for a worker process (the contact forms' sums, the open answers) comes last.
+    last = ("flow", "contacts", "open_answers")
+    done = {name: part() for name, part in parts.items() if name not in last}
+    done.update({name: parts[name]() for name in last})
     kerncijfers: dict = {}
     tables: dict[str, pd.DataFrame] = {}
     for name in parts:

@@ -48,6 +48,13 @@ class Analysed:
         return self.contacts_given
 
 
+def large_export(clean: CleanData) -> bool:
+    """Whether the contact forms are many enough for work beside the main process to pay
+    (:data:`BACKGROUND_MIN_ROWS`; read lazily from parquet)."""
+    forms = clean.contact_forms
+    return isinstance(forms, LazyTable) and forms.num_rows() >= BACKGROUND_MIN_ROWS
+
+
 def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
     """Restrict the clean tables to analysed cases; forms carry their case's team, target, start year.
     The contact forms of a large export are summed in a worker process while the caller goes on
@@ -74,7 +81,7 @@ def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
     forms = clean.contact_forms
     contacts = in_background(
         lambda: aggregate_contacts(contact_batches(forms, codebook), cases, codebook),
-        enabled=isinstance(forms, LazyTable) and forms.num_rows() >= BACKGROUND_MIN_ROWS,
+        enabled=large_export(clean),
     )
     return Analysed(
         cases,
