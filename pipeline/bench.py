@@ -206,8 +206,8 @@ def run_bench(
     """Generate, run and time every stage at every scale; write ``out`` (JSON) and return the rows.
 
     ``pairs``: how many more times the floor and then ``dvc repro`` of ingest and indicators (in a
-    fresh copy) are run one after the other; the row "median of n pairs" holds the median time
-    and the median of the pairs' ratios (the first pair included). On a shared or virtual machine
+    fresh copy) are run one after the other; the row "median of n pairs" holds the median time,
+    the median of the pairs' ratios (the first pair included) and the highest peak of them. On a shared or virtual machine
     a single run can be 20 % off either way, and the two halves of a pair see the same machine."""
     from pipeline.demo import parse_years, write_demo_export
 

@@ -134,6 +134,13 @@ def cmd_coding_sheet(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """A whole number, 0 or more (for argparse)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"geen geheel getal van 0 of meer: {text!r}")
+    return int(text)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipeline.bench import DEFAULT_SCALES, markdown_table, run_bench
     from pipeline.paths import ROOT
@@ -309,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="werkmap niet opruimen")
     p.add_argument(
         "--pairs",
-        type=int,
+        type=_count,
         default=3,
         help="zo vaak extra de ondergrens en daarna `dvc repro` van ingest en indicators na elkaar meten; de tabel "
         "geeft de mediaan van de paren (standaard 3; 0: niet)",

@@ -57,37 +57,57 @@ def _run_background() -> object:
     return _BACKGROUND()
 
 
-def in_background(task: Callable[[], T], enabled: bool = True) -> Callable[[], T]:
-    """Start ``task`` in a forked worker process while the caller goes on; the function returned
-    waits for its result (an error of the task is raised there). The worker inherits the task by
-    ``fork`` (nothing is pickled on the way in). Not ``enabled``, without ``fork`` or with
-    ``CIRKEL_WORKERS=1``, the task runs in the calling process when its result is first asked for."""
+class Background:
+    """A task started by :func:`in_background`: call it for the result (it waits; an error of the
+    task is raised here), or :meth:`close` it when the result is no longer wanted."""
+
+    def __init__(self, task: Callable[[], T], pool=None, future=None):
+        self._task, self._pool, self._future = task, pool, future
+        self._done: list = []
+
+    def __call__(self) -> T:
+        if not self._done:
+            if self._future is None:
+                self._done.append(self._task())
+            else:
+                from concurrent.futures.process import BrokenProcessPool
+
+                try:
+                    self._done.append(self._future.result())
+                except BrokenProcessPool:  # the worker died (killed, out of memory): here after all
+                    self._done.append(self._task())
+                finally:
+                    self.close()
+        return self._done[0]
+
+    def close(self) -> None:
+        """Stop the worker if it still runs (an error elsewhere: nobody will ask for the result)."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def in_background(task: Callable[[], T], enabled: bool = True) -> Background:
+    """Start ``task`` in a forked worker process while the caller goes on; the :class:`Background`
+    returned gives its result when called. The worker inherits the task by ``fork`` (nothing is
+    pickled on the way in). Not ``enabled``, without ``fork``, with ``CIRKEL_WORKERS=1`` or when
+    the worker cannot be started, the task runs in the calling process when its result is asked for."""
     global _BACKGROUND
     if not enabled or available_workers() <= 1:
-        done: list = []
-
-        def inline() -> T:
-            if not done:
-                done.append(task())
-            return done[0]
-
-        return inline
+        return Background(task)
     from concurrent.futures import ProcessPoolExecutor
 
     _BACKGROUND = task
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
         future = pool.submit(_run_background)  # the worker forks here, holding the task
+    except OSError:  # no process to be had (memory, process limit): the task runs here
+        return Background(task)
     finally:
         _BACKGROUND = None
-
-    def result() -> T:
-        try:
-            return future.result()
-        finally:
-            pool.shutdown()
-
-    return result
+    return Background(task, pool, future)
 
 
 def run_tasks(

@@ -77,7 +77,7 @@ def resolve_key(raw_dir: Path) -> PseudonymKey:
     )
 
 
-_DIGESTS: dict[tuple, str] = {}  # (file, its size, modification time and inode) → sha256, within a run
+_DIGESTS: dict[tuple, str] = {}  # (file, size, modification and change times, inode) → sha256, within a run
 
 
 def forget_digests() -> None:
@@ -89,7 +89,7 @@ def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes (a file read twice in a run, as a demo folder is for its key
     and for the manifest, is hashed once unless it changed in between)."""
     info = os.stat(path)
-    key = (os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+    key = (os.path.realpath(path), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
     if key not in _DIGESTS:
         digest = hashlib.sha256()
         with open(path, "rb") as handle:

@@ -527,8 +527,10 @@ class Redactor:
     :mod:`pipeline.deid`), or None.
 
     ``screens``: skip a rule when a cheap test shows it cannot match (no digit, no word that
-    starts a cue, no known name word); the result is the same either way (a property test
-    compares both), only sooner.
+    starts a cue, no known name word, no ``-`` or ``/`` for the date and case-number forms that
+    need one, no month word, no ``http``/``www.``, no underscore, two dots or letter before a
+    digit for a user name); the result is the same either way (a property test compares both),
+    only sooner.
     """
 
     screens: bool = True

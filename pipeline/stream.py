@@ -941,7 +941,7 @@ def _stream_ingest(
         nonlocal annotator
         # The de-identification library loads in a thread meanwhile (its import is heavy; it is
         # used only when some answer holds free text). Started here, once the workers have
-        # forked: a process never forks while one of its threads is importing a module.
+        # forked, and waited for before the streaming workers fork: no fork while it imports.
         loader = ThreadPoolExecutor(max_workers=1)
         annotator = loader.submit(_load_annotator, codebook.keep_organisations)
         loader.shutdown(wait=False)
@@ -1004,12 +1004,15 @@ def _stream_ingest(
             limit = max(chunk_rows(), ROW_GROUP_ROWS)
             streamed_bytes = sum(e.path.stat().st_size for e in streamed)
             if worker_count(streamed_bytes, len(streamed) * 2) > 1:
+                import concurrent.futures
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor
 
                 # A workbook or .sav file read in the names pass is held by every worker: its chunks
                 # are then sent as row numbers. The workers fork at the first task (all at once).
                 _CONTEXT.tables = dict(cache)
+                if annotator is not None:  # deduce's loader done (also when unused): no fork while it imports
+                    concurrent.futures.wait([annotator])
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
                 pool.submit(int).result()
             plan = []

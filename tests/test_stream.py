@@ -290,3 +290,20 @@ def test_a_task_in_the_background_gives_its_result_or_its_error(monkeypatch, wor
     failing = in_background(broken)
     with pytest.raises(ValueError, match="kapot"):
         failing()
+
+
+def test_a_task_in_the_background_stops_when_closed(monkeypatch):
+    """After an error elsewhere nobody asks for the result: ``close`` stops the worker at once
+    (the run does not wait for it at exit)."""
+    import time
+
+    from pipeline.parallel import in_background
+
+    monkeypatch.setenv("CIRKEL_WORKERS", "2")
+    task = in_background(lambda: time.sleep(30))
+    processes = list(task._pool._processes.values())
+    started = time.monotonic()
+    task.close()
+    assert time.monotonic() - started < 10
+    assert all(not p.is_alive() for p in processes)
+    task.close()  # twice is harmless

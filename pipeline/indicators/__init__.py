@@ -30,7 +30,7 @@ import pandas as pd
 
 from pipeline import atomic
 from pipeline.codebook import Codebook, load_codebook
-from pipeline.indicators.analysed import analysed_view, large_export
+from pipeline.indicators.analysed import Analysed, analysed_view, large_export
 from pipeline.indicators.cases import background_figures, case_figures, expert_figures, flow_figures
 from pipeline.indicators.contacts import contact_figures
 from pipeline.indicators.experience import open_answer_tables, survey_figures
@@ -39,7 +39,7 @@ from pipeline.indicators.outcomes import closure_figures, problem_figures, safet
 from pipeline.indicators.tidy import plain
 from pipeline.indicators.timing import duration_figures, lead_time_figures
 from pipeline.load import CleanData
-from pipeline.parallel import in_background
+from pipeline.parallel import Background, in_background
 
 
 @dataclass
@@ -102,9 +102,23 @@ def compute_indicators(
     unsuppressed); it is recorded with the tables so that the report suppresses consistently.
     """
     cb = codebook or load_codebook()
-    a = analysed_view(clean, cb)  # may fork a worker for the contact forms: before any thread starts
-    # the open answers of a large export in another worker meanwhile (they read only the clean tables)
+    a = analysed_view(clean, cb)  # may fork a worker for the contact forms
+    # the open answers of a large export in another worker meanwhile (they read only the clean
+    # tables); both fork before the scipy thread below starts (the first worker's pool runs two
+    # threads of its own, which only pass its messages)
     open_answers = in_background(lambda: open_answer_tables(clean, cb, coded_sheet), enabled=large_export(clean))
+    try:
+        return _compute(clean, cb, a, open_answers, peildatum, forms_unlinked)
+    finally:  # after an error nobody asks for the workers' results: they stop
+        for task in (a.contacts_given, open_answers):
+            if isinstance(task, Background):
+                task.close()
+
+
+def _compute(
+    clean: CleanData, cb: Codebook, a: Analysed, open_answers: Background, peildatum: dt.date, forms_unlinked: int
+) -> Indicators:
+    """The parts of :func:`compute_indicators`, in the order of the key figures and tables."""
     # scipy.stats takes about half a second to import: in a thread while the first parts are
     # computed (its first use waits for it).
     threading.Thread(target=importlib.import_module, args=("scipy.stats",), daemon=True).start()

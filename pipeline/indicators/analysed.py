@@ -79,15 +79,9 @@ def analysed_view(clean: CleanData, codebook: Codebook) -> Analysed:
 
     years = sorted(int(y) for y in cases["start_year"].dropna().unique())
     forms = clean.contact_forms
-    contacts = in_background(
+    start_forms, end_forms, client_survey = (of_analysed(f) for f in (clean.start_forms, clean.end_forms, clean.client_survey))
+    contacts = in_background(  # last: nothing here can fail once the worker runs
         lambda: aggregate_contacts(contact_batches(forms, codebook), cases, codebook),
         enabled=large_export(clean),
     )
-    return Analysed(
-        cases,
-        of_analysed(clean.start_forms),
-        contacts,
-        of_analysed(clean.end_forms),
-        of_analysed(clean.client_survey),
-        years,
-    )
+    return Analysed(cases, start_forms, contacts, end_forms, client_survey, years)

@@ -112,8 +112,7 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
     aligned = pd.DataFrame(
         {**{f"start_{r}": start_scores[f"safety_{r}"] for r in RATERS}, **{f"end_{r}": end_scores[f"safety_{r}"] for r in RATERS}}
     )
-    groups = a.cases.set_index("case_id")[["team", "target"]].astype(object)  # compared many times: plain strings
-    aligned = aligned.join(groups)
+    aligned = aligned.join(a.cases.set_index("case_id")[["team", "target"]])
 
     def rater_pairs(rater: str) -> pd.DataFrame:
         frame = aligned[[f"start_{rater}", f"end_{rater}", "team", "target"]]
