@@ -201,16 +201,18 @@ def run_bench(
     years: str = "2018-2020",
     keep: bool = False,
     reuse: bool = False,
-    pairs: int = DEFAULT_PAIRS,
+    pairs: int | None = None,
 ) -> list[Measurement]:
     """Generate, run and time every stage at every scale; write ``out`` (JSON) and return the rows.
 
-    ``pairs``: how many more times the floor and then ``dvc repro`` of ingest and indicators (in a
+    ``pairs``: how many more times (None: :data:`DEFAULT_PAIRS`) the floor and then ``dvc repro`` of ingest and indicators (in a
     fresh copy) are run one after the other; the row "median of n pairs" holds the median time,
-    the median of the pairs' ratios (the first pair included) and the highest peak of them. On a shared or virtual machine
-    a single run can be 20 % off either way, and the two halves of a pair see the same machine."""
+    the median of the pairs' ratios (the first pair included) and the highest peak of them. On a
+    shared or virtual machine a single run can be 20 % off either way, and the two halves of a
+    pair see the same machine."""
     from pipeline.demo import parse_years, write_demo_export
 
+    pairs = DEFAULT_PAIRS if pairs is None else pairs
     year_list = parse_years(years)
     peildatum = f"{year_list[-1] + 1}-01-01"
     base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="cirkel-bench-"))

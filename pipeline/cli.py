@@ -317,7 +317,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pairs",
         type=_count,
-        default=3,
         help="zo vaak extra de ondergrens en daarna `dvc repro` van ingest en indicators na elkaar meten; de tabel "
         "geeft de mediaan van de paren (standaard 3; 0: niet)",
     )

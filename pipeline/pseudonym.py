@@ -52,7 +52,9 @@ def _checked(text: str, source: str) -> PseudonymKey:
 
 
 def resolve_key(raw_dir: Path) -> PseudonymKey:
-    """The key for a run on ``raw_dir``: environment, then key file, then a demo folder's own key."""
+    """The key for a run on ``raw_dir``: environment, then key file, then a demo folder's own key.
+    A run starts here: the file digests of an earlier run are forgotten."""
+    forget_digests()
     if os.environ.get(ENV_KEY):
         return _checked(os.environ[ENV_KEY], f"${ENV_KEY}")
     path = key_file_path()

@@ -341,10 +341,6 @@ _WORDS = re.compile(r"\w+")
 _LETTER_RUNS = re.compile(LETTERS + "+")
 
 
-def _has_any(text: str, parts: tuple[str, ...]) -> bool:
-    return any(part in text for part in parts)
-
-
 def _first_words(cues: Iterable[str]) -> frozenset[str] | None:
     """The lower-cased first word of each cue; None when a cue is not ASCII or does not start
     with a word character (then no text is screened by it)."""
@@ -846,7 +842,7 @@ class Redactor:
         digits = not screens or _DIGIT.search(result) is not None
         if digits:
             result = _IBAN.sub(_iban, result)
-            if not ascii or _has_any(result.lower(), ("bsn", "burgerservicenummer", "sofi")):
+            if not ascii or any(cue in result.lower() for cue in ("bsn", "burgerservicenummer", "sofi")):
                 result = _BSN.sub(lambda m: m.group()[: m.start(1) - m.start()] + "[bsn]", result)
             if self.case_number is not None:
                 result = self.case_number.sub("[casusnummer]", result)

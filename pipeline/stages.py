@@ -34,9 +34,8 @@ def clean_run(raw_dir: Path, peildatum: dt.date) -> CleanResult:
     """Process the exports under ``raw_dir`` and build the clean tables (writes nothing)."""
     from pipeline.clean_tables import build_clean_tables
     from pipeline.ingest import process_exports
-    from pipeline.pseudonym import forget_digests, resolve_key
+    from pipeline.pseudonym import resolve_key
 
-    forget_digests()
     key = resolve_key(raw_dir)  # before reading anything: no key, no run
     log.info("ingest: sleutel uit %s", key.source)
     processed = process_exports(raw_dir, peildatum)

@@ -911,13 +911,12 @@ def _stream_ingest(
         new_redactor,
     )
     from pipeline.ingest import _after_peildatum, flow_table
-    from pipeline.pseudonym import forget_digests, resolve_key
+    from pipeline.pseudonym import resolve_key
     from pipeline.spss import write_cases_sav
     from pipeline.stages import csv_bytes
 
     global _CONTEXT
     codebook = codebook or load_codebook()
-    forget_digests()
     key = resolve_key(raw_dir)  # before reading anything: no key, no run
     log.info("ingest: sleutel uit %s", key.source)
     found = discover(Path(raw_dir), codebook)
@@ -927,7 +926,7 @@ def _stream_ingest(
     streamed = [e for e in exports if e.year is not None and is_streamed(codebook.forms[e.form])]
     whole = [e for e in exports if e not in streamed]
     workers = worker_count(sum(e.path.stat().st_size for e in exports), len(exports))
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
 
     # The streamed files' names are read while the other files are parsed: a csv file's in a
     # worker beside them, a workbook's or .sav file's in this process (its table is kept for its turn).
@@ -1004,7 +1003,6 @@ def _stream_ingest(
             limit = max(chunk_rows(), ROW_GROUP_ROWS)
             streamed_bytes = sum(e.path.stat().st_size for e in streamed)
             if worker_count(streamed_bytes, len(streamed) * 2) > 1:
-                import concurrent.futures
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor
 
@@ -1012,7 +1010,7 @@ def _stream_ingest(
                 # are then sent as row numbers. The workers fork at the first task (all at once).
                 _CONTEXT.tables = dict(cache)
                 if annotator is not None:  # deduce's loader done (also when unused): no fork while it imports
-                    concurrent.futures.wait([annotator])
+                    wait([annotator])
                 pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
                 pool.submit(int).result()
             plan = []

@@ -107,10 +107,9 @@ def safety_figures(a: Analysed, cb: Codebook) -> tuple[dict, dict]:
             table.add((r, m), "ci_high", ci.high, ci.n)
     # Start and end forms aligned on the case once, for every rater: the rows of a rater's pairs
     # are those with both of its scores, in the order of the aligned forms.
-    start_scores = a.start_forms.set_index("case_id")[[f"safety_{r}" for r in RATERS]]
-    end_scores = a.end_forms.set_index("case_id")[[f"safety_{r}" for r in RATERS]]
+    start, end = a.start_forms.set_index("case_id"), a.end_forms.set_index("case_id")
     aligned = pd.DataFrame(
-        {**{f"start_{r}": start_scores[f"safety_{r}"] for r in RATERS}, **{f"end_{r}": end_scores[f"safety_{r}"] for r in RATERS}}
+        {**{f"start_{r}": start[f"safety_{r}"] for r in RATERS}, **{f"end_{r}": end[f"safety_{r}"] for r in RATERS}}
     )
     aligned = aligned.join(a.cases.set_index("case_id")[["team", "target"]])
 
